@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# media-service: build with dev dependencies, run with production ones only.
+# Mirrors the scripts that run on our machines: scripts/install-debian-packages.sh runtime,
+# npm ci, npm run build (see .ci/run).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+COPY scripts/debian-packages.txt scripts/install-debian-packages.sh ./scripts/
+RUN bash scripts/install-debian-packages.sh runtime && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    PORT=8001 \
+    DATA_DIR=/data
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN groupadd --system media && useradd --system --gid media --home /app media \
+    && mkdir -p /data && chown media:media /data
+USER media
+VOLUME ["/data"]
+EXPOSE 8001
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8001)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, RouterModule } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AwsModule } from './aws/aws.module';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { AppConfigModule } from './config/config.module';
+import { appConfig, AppConfig } from './config/configuration';
+import { HealthModule } from './health/health.module';
+import { ImageAnalysisModule } from './image-analysis/image-analysis.module';
+import { LoggingModule } from './logging/logging.module';
+import { MediaModule } from './media/media.module';
+import { TranscriptionModule } from './transcription/transcription.module';
+
+export const API_PREFIX = 'api/v1';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    ThrottlerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.rateLimitPerMinute) }],
+        // 0 turns rate limiting off (benchmarks, trusted internal callers).
+        skipIf: () => config.rateLimitPerMinute === 0,
+      }),
+    }),
+    AwsModule,
+    HealthModule,
+    MediaModule,
+    TranscriptionModule,
+    ImageAnalysisModule,
+    // Feature routes live under /api/v1; the probes stay at /health for ECS.
+    RouterModule.register([
+      { path: API_PREFIX, module: MediaModule },
+      { path: API_PREFIX, module: TranscriptionModule },
+      { path: API_PREFIX, module: ImageAnalysisModule },
+    ]),
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,79 @@
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { S3Client } from '@aws-sdk/client-s3';
+import { TranscribeClient } from '@aws-sdk/client-transcribe';
+import { Global, Inject, Injectable, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { awsConfig, AwsConfig } from '../config/configuration';
+import { REKOGNITION_CLIENT, S3_CLIENT, TRANSCRIBE_CLIENT } from './aws.tokens';
+
+/** Every outward call has a bound: connection and socket timeouts, keep-alive pools, retries. */
+function commonOptions(config: AwsConfig) {
+  return {
+    region: config.region,
+    credentials: config.credentials,
+    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: Math.min(5_000, config.requestTimeoutMs),
+      requestTimeout: config.requestTimeoutMs,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new Agent({ keepAlive: true, maxSockets: 64 }),
+    }),
+  };
+}
+
+export function createS3Client(config: AwsConfig): S3Client {
+  return new S3Client({
+    ...commonOptions(config),
+    endpoint: config.s3Endpoint,
+    forcePathStyle: config.s3ForcePathStyle,
+    // With the default (WHEN_SUPPORTED) presigned URLs carry checksum parameters and some
+    // S3-compatible stores reject or corrupt streamed bodies.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+@Injectable()
+class AwsClientsLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Optional() @Inject(S3_CLIENT) private readonly s3: S3Client | null,
+    @Optional() @Inject(TRANSCRIBE_CLIENT) private readonly transcribe: TranscribeClient | null,
+    @Optional() @Inject(REKOGNITION_CLIENT) private readonly rekognition: RekognitionClient | null,
+  ) {}
+
+  onApplicationShutdown(): void {
+    // Closes keep-alive sockets so the process can exit promptly.
+    for (const client of [this.s3, this.transcribe, this.rekognition]) client?.destroy();
+  }
+}
+
+/**
+ * The AWS SDK clients as injectable singletons, built from config. A client no selected
+ * backend needs is never created (its token resolves to null).
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: S3_CLIENT,
+      inject: [awsConfig.KEY],
+      useFactory: (config: AwsConfig) => (config.needs.s3 ? createS3Client(config) : null),
+    },
+    {
+      provide: TRANSCRIBE_CLIENT,
+      inject: [awsConfig.KEY],
+      useFactory: (config: AwsConfig) => (config.needs.transcribe ? new TranscribeClient(commonOptions(config)) : null),
+    },
+    {
+      provide: REKOGNITION_CLIENT,
+      inject: [awsConfig.KEY],
+      useFactory: (config: AwsConfig) =>
+        config.needs.rekognition ? new RekognitionClient(commonOptions(config)) : null,
+    },
+    AwsClientsLifecycle,
+  ],
+  exports: [S3_CLIENT, TRANSCRIBE_CLIENT, REKOGNITION_CLIENT],
+})
+export class AwsModule {}

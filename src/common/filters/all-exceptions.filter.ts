@@ -1,0 +1,97 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppException, ErrorBody, ErrorDetails } from '../errors/app.exception';
+import { DEFAULT_CODE_BY_STATUS, ErrorCode } from '../errors/error-code';
+
+/** Errors raised below Nest (body-parser, busboy) carry an HTTP status or an errno-like type. */
+interface LowLevelHttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+/**
+ * The one place errors become responses: {"error": {code, message, details}} with the
+ * request id in X-Request-Id. A 5xx never shows internals; it is logged with the request id.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const { status, body } = this.toResponse(exception);
+
+    if (status >= 500) {
+      this.logger.error(
+        { err: exception, requestId: request.id, code: body.error.code, path: request.originalUrl },
+        `${request.method} ${request.originalUrl} failed with ${status}`,
+      );
+    }
+    if (response.headersSent) {
+      // A stream was already under way: all we can do is cut it so the client sees a short body.
+      response.destroy();
+      return;
+    }
+    response.status(status).json(body);
+  }
+
+  private toResponse(exception: unknown): { status: number; body: ErrorBody } {
+    if (exception instanceof AppException) {
+      return { status: exception.getStatus(), body: exception.getResponse() as ErrorBody };
+    }
+    if (exception instanceof HttpException) {
+      return this.fromHttpException(exception);
+    }
+    const lowLevel = exception as LowLevelHttpError | undefined;
+    const status = lowLevel?.status ?? lowLevel?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code =
+        lowLevel?.type === 'entity.too.large'
+          ? ErrorCode.FILE_TOO_LARGE
+          : (DEFAULT_CODE_BY_STATUS[status] ?? ErrorCode.BAD_REQUEST);
+      const message =
+        lowLevel?.type === 'entity.parse.failed'
+          ? 'The request body is not valid JSON'
+          : (lowLevel?.message ?? 'Bad request');
+      return { status, body: envelope(code, message) };
+    }
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: envelope(
+        ErrorCode.INTERNAL_ERROR,
+        'An unexpected error occurred. Quote the X-Request-Id header when reporting it.',
+      ),
+    };
+  }
+
+  private fromHttpException(exception: HttpException): { status: number; body: ErrorBody } {
+    const status = exception.getStatus();
+    const payload = exception.getResponse();
+    const code = DEFAULT_CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST);
+    if (status >= 500) {
+      return { status, body: envelope(code, status === 503 ? 'Service unavailable' : 'An unexpected error occurred') };
+    }
+    let message = exception.message;
+    let details: ErrorDetails = {};
+    if (typeof payload === 'object' && payload !== null) {
+      const record = payload as Record<string, unknown>;
+      if (typeof record.message === 'string') message = record.message;
+      else if (Array.isArray(record.message)) details = { messages: record.message };
+    }
+    if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(message)) {
+      message = `No route matches ${message.replace(/^Cannot /, '')}`;
+    }
+    if (status === HttpStatus.PAYLOAD_TOO_LARGE) message = 'The request body is larger than allowed';
+    if (status === HttpStatus.TOO_MANY_REQUESTS) message = 'Too many requests; slow down and retry later';
+    return { status, body: envelope(code, message, details) };
+  }
+}
+
+function envelope(code: ErrorCode, message: string, details: ErrorDetails = {}): ErrorBody {
+  return { error: { code, message, details } };
+}

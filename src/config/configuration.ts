@@ -1,0 +1,94 @@
+import { registerAs } from '@nestjs/config';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { validateEnvironment } from './environment';
+
+/*
+ * Typed configuration namespaces. Each feature injects only its own slice:
+ *   constructor(@Inject(storageConfig.KEY) private readonly config: StorageConfig) {}
+ * These factories are the only code that reads process.env.
+ */
+
+const environment = () => validateEnvironment(process.env);
+
+export const appConfig = registerAs('app', () => {
+  const env = environment();
+  return {
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? 'json',
+    debug: env.DEBUG,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+  };
+});
+export type AppConfig = ReturnType<typeof appConfig>;
+
+export const storageConfig = registerAs('storage', () => {
+  const env = environment();
+  const allowedImageFormats = env.ALLOWED_IMAGE_FORMATS;
+  return {
+    driver: env.STORAGE_DRIVER,
+    dataDir: resolve(env.DATA_DIR),
+    bucket: env.S3_BUCKET_NAME,
+    /** Key prefix for everything this service writes; normalised to end with "/" unless empty. */
+    prefix: env.S3_PREFIX === '' ? '' : env.S3_PREFIX.replace(/^\/+/, '').replace(/\/*$/, '/'),
+    serverSideEncryption: env.S3_SSE,
+    kmsKeyId: env.S3_SSE_KMS_KEY_ID,
+    maxFileSize: env.MAX_FILE_SIZE,
+    allowedAudioFormats: env.ALLOWED_AUDIO_FORMATS,
+    // "jpg" and "jpeg" name one format: allowing either allows both.
+    allowedImageFormats: allowedImageFormats.some((f) => f === 'jpg' || f === 'jpeg')
+      ? [...new Set([...allowedImageFormats, 'jpg', 'jpeg'])]
+      : allowedImageFormats,
+    uploadUrlTtlSeconds: env.UPLOAD_URL_TTL,
+    uploadSigningSecret: env.UPLOAD_SIGNING_SECRET,
+  };
+});
+export type StorageConfig = ReturnType<typeof storageConfig>;
+
+export const awsConfig = registerAs('aws', () => {
+  const env = environment();
+  return {
+    region: env.AWS_REGION,
+    credentials:
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+        : undefined,
+    requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
+    s3Endpoint: env.S3_ENDPOINT,
+    s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
+    /** Which SDK clients the selected backends need; the others are never created. */
+    needs: {
+      s3: env.STORAGE_DRIVER === 's3' || env.TRANSCRIBE_PROVIDER === 'aws',
+      transcribe: env.TRANSCRIBE_PROVIDER === 'aws',
+      rekognition: env.IMAGE_ANALYSIS_PROVIDER === 'aws',
+    },
+  };
+});
+export type AwsConfig = ReturnType<typeof awsConfig>;
+
+export const transcriptionConfig = registerAs('transcription', () => {
+  const env = environment();
+  return {
+    provider: env.TRANSCRIBE_PROVIDER,
+    languageCode: env.TRANSCRIBE_LANGUAGE_CODE,
+    concurrency: env.TRANSCRIBE_CONCURRENCY ?? Math.max(1, cpus().length),
+    orchestratorUrl: env.ORCHESTRATOR_SERVICE_URL,
+    callbackSigningSecret: env.CALLBACK_SIGNING_SECRET,
+  };
+});
+export type TranscriptionConfig = ReturnType<typeof transcriptionConfig>;
+
+export const imageAnalysisConfig = registerAs('imageAnalysis', () => {
+  const env = environment();
+  return {
+    provider: env.IMAGE_ANALYSIS_PROVIDER,
+    maxLabels: env.REKOGNITION_MAX_LABELS,
+    minConfidence: env.REKOGNITION_MIN_CONFIDENCE,
+  };
+});
+export type ImageAnalysisConfig = ReturnType<typeof imageAnalysisConfig>;
+
+export const allConfigs = [appConfig, storageConfig, awsConfig, transcriptionConfig, imageAnalysisConfig];

@@ -1,0 +1,70 @@
+import { validateEnvironment } from './environment';
+
+describe('validateEnvironment', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 8001,
+      STORAGE_DRIVER: 'local',
+      TRANSCRIBE_PROVIDER: 'local',
+      IMAGE_ANALYSIS_PROVIDER: 'local',
+      MAX_FILE_SIZE: 50 * 1024 * 1024,
+      REKOGNITION_MAX_LABELS: 10,
+      REKOGNITION_MIN_CONFIDENCE: 0.7,
+      TRANSCRIBE_LANGUAGE_CODE: 'en-US',
+      LOG_LEVEL: 'info',
+      DEBUG: false,
+    });
+    expect(env.ALLOWED_AUDIO_FORMATS).toEqual(['mp3', 'wav', 'm4a', 'flac', 'ogg', 'webm']);
+    expect(env.ALLOWED_IMAGE_FORMATS).toEqual(['jpg', 'jpeg', 'png', 'webp']);
+  });
+
+  it.each([
+    ['50MB', 52_428_800],
+    ['500kb', 512_000],
+    ['1.5GB', 1_610_612_736],
+    ['1024', 1024],
+  ])('reads MAX_FILE_SIZE=%s as %d bytes', (value, expected) => {
+    expect(validateEnvironment({ MAX_FILE_SIZE: value }).MAX_FILE_SIZE).toBe(expected);
+  });
+
+  it('parses lists, booleans, numbers and case-insensitive choices', () => {
+    const env = validateEnvironment({
+      ALLOWED_AUDIO_FORMATS: ' MP3, wav ',
+      DEBUG: 'true',
+      PORT: '9000',
+      STORAGE_DRIVER: 'S3',
+      LOG_LEVEL: 'DEBUG',
+      REKOGNITION_MIN_CONFIDENCE: '0.55',
+    });
+    expect(env).toMatchObject({
+      ALLOWED_AUDIO_FORMATS: ['mp3', 'wav'],
+      DEBUG: true,
+      PORT: 9000,
+      STORAGE_DRIVER: 's3',
+      LOG_LEVEL: 'debug',
+    });
+    expect(env.REKOGNITION_MIN_CONFIDENCE).toBeCloseTo(0.55);
+  });
+
+  it.each([
+    ['MAX_FILE_SIZE', 'lots'],
+    ['PORT', 'eighty'],
+    ['STORAGE_DRIVER', 'ftp'],
+    ['TRANSCRIBE_PROVIDER', 'google'],
+    ['IMAGE_ANALYSIS_PROVIDER', 'gpt'],
+    ['REKOGNITION_MIN_CONFIDENCE', '70'],
+    ['ALLOWED_AUDIO_FORMATS', 'mp3,exe'],
+    ['DEBUG', 'maybe'],
+    ['S3_ENDPOINT', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => validateEnvironment({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: .*${name}`));
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => validateEnvironment({ MAX_FILE_SIZE: 'lots', PORT: '-1' })).toThrow(
+      /MAX_FILE_SIZE.*PORT|PORT.*MAX_FILE_SIZE/,
+    );
+  });
+});

@@ -1,0 +1,50 @@
+import { Module, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { appConfig, AppConfig } from '../config/configuration';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+// A caller-supplied id is echoed only if it is short and plain, so it cannot inject into logs or headers.
+const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+  const supplied = req.headers[REQUEST_ID_HEADER];
+  const id = typeof supplied === 'string' && ACCEPTABLE_REQUEST_ID.test(supplied) ? supplied : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** JSON-lines logging; every line of a request carries its id (pino-http puts it on req.id). */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig) => ({
+        // Every route, unknown ones included, so even a 404 carries its request id.
+        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+        pinoHttp: {
+          level: config.logLevel,
+          genReqId: requestIdFor,
+          customAttributeKeys: { reqId: 'requestId' },
+          redact: {
+            paths: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'req.headers["x-api-key"]',
+              'res.headers["set-cookie"]',
+            ],
+            censor: '[REDACTED]',
+          },
+          // Health probes every few seconds would drown the useful lines.
+          autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },
+          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          transport:
+            config.logFormat === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { assertSafeKey, assertSafePrefix } from './object-key';
+import { ByteRange, MediaStore, PutOptions, StoredObject } from './media-store';
+
+/**
+ * MediaStore on local disk under DATA_DIR:
+ *   objects/<key>   the data
+ *   .tmp/           partial writes, renamed into objects/ only when complete (same filesystem,
+ *                   so the rename is atomic and a crash never leaves a half file visible)
+ */
+export class LocalMediaStore implements MediaStore {
+  readonly driver = 'local' as const;
+  private readonly logger = new Logger(LocalMediaStore.name);
+  private readonly objectsDir: string;
+  private readonly tmpDir: string;
+
+  constructor(readonly rootDir: string) {
+    this.objectsDir = join(rootDir, 'objects');
+    this.tmpDir = join(rootDir, '.tmp');
+  }
+
+  /** Creates the folders and clears partial writes a crash may have left. */
+  async init(): Promise<void> {
+    await mkdir(this.objectsDir, { recursive: true });
+    await rm(this.tmpDir, { recursive: true, force: true });
+    await mkdir(this.tmpDir, { recursive: true });
+  }
+
+  /** Absolute path of an object, for engines that read files directly (ffmpeg, sharp). */
+  pathOf(key: string): string {
+    return join(this.objectsDir, assertSafeKey(key));
+  }
+
+  async put(key: string, body: Readable | Buffer, options: PutOptions = {}): Promise<StoredObject> {
+    const target = this.pathOf(key);
+    const temporary = join(this.tmpDir, randomUUID());
+    try {
+      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+      await pipeline(source, createWriteStream(temporary, { flags: 'wx' }), { signal: options.signal });
+      await mkdir(dirname(target), { recursive: true });
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw this.translate(error);
+    }
+    return (await this.head(key)) as StoredObject;
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      if (!info.isFile()) return null;
+      return {
+        key,
+        size: info.size,
+        etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
+        lastModified: info.mtime,
+      };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw this.translate(error);
+    }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable | null> {
+    const path = this.pathOf(key);
+    if (!(await this.head(key))) return null;
+    return createReadStream(path, range ? { start: range.start, end: range.end } : undefined);
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await rm(this.pathOf(key), { force: true });
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    let count = 0;
+    for await (const object of this.list(prefix)) {
+      await this.delete(object.key);
+      count += 1;
+    }
+    return count;
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    assertSafePrefix(prefix);
+    // Walk only the deepest folder the prefix names, then filter by the rest of the prefix.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    yield* this.walk(join(this.objectsDir, folder), prefix);
+  }
+
+  private async *walk(directory: string, prefix: string): AsyncIterable<StoredObject> {
+    let entries;
+    try {
+      entries = await readdir(directory, { withFileTypes: true });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw this.translate(error);
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(directory, entry.name);
+      const key = relative(this.objectsDir, path).split(sep).join('/');
+      if (entry.isDirectory()) {
+        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* this.walk(path, prefix);
+      } else if (entry.isFile() && key.startsWith(prefix)) {
+        const object = await this.head(key);
+        if (object) yield object;
+      }
+    }
+  }
+
+  async readJson<T>(key: string): Promise<T | null> {
+    try {
+      return JSON.parse(await readFile(this.pathOf(key), 'utf8')) as T;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw this.translate(error);
+    }
+  }
+
+  async writeJson(key: string, value: unknown): Promise<void> {
+    const target = this.pathOf(key);
+    const temporary = join(this.tmpDir, randomUUID());
+    try {
+      await writeFile(temporary, JSON.stringify(value));
+      await mkdir(dirname(target), { recursive: true });
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw this.translate(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    const probe = join(this.tmpDir, `.ping-${randomUUID()}`);
+    try {
+      await writeFile(probe, '');
+      await rm(probe, { force: true });
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** Caller mistakes (aborts) pass through; disk faults become 503 STORAGE_UNAVAILABLE. */
+  private translate(error: unknown): unknown {
+    if (error instanceof AppException) return error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ABORT_ERR' || (error as Error | undefined)?.name === 'AbortError') return error;
+    if (code && ['ENOSPC', 'EACCES', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EPERM', 'EDQUOT'].includes(code)) {
+      this.logger.error({ err: error }, 'local storage failure');
+      return AppException.unavailable(ErrorCode.STORAGE_UNAVAILABLE, 'Media storage is unavailable', {
+        driver: this.driver,
+      });
+    }
+    return error;
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,0 +1,146 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestApp, TestApp } from './support/test-app';
+
+class EchoDto {
+  @IsString() name!: string;
+  @IsInt() @Min(1) @Max(10) count!: number;
+}
+
+/** Routes that exist only in this test, to drive the global pipe and filter. */
+@Controller('probe')
+class ProbeController {
+  @Post('echo')
+  echo(@Body() body: EchoDto) {
+    return { name: body.name, count: body.count, countType: typeof body.count };
+  }
+
+  @Get('ping')
+  ping() {
+    return { pong: true };
+  }
+
+  @Get('crash')
+  crash(): never {
+    throw new Error('database password is hunter2 at /srv/secret/path.ts:42');
+  }
+}
+
+function expectErrorEnvelope(body: unknown, code: string) {
+  expect(body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object) } });
+}
+
+describe('foundation (e2e)', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({ env: { MAX_FILE_SIZE: '2KB' }, extra: { controllers: [ProbeController] } });
+  });
+  afterAll(() => testApp.close());
+
+  it('GET /health answers 200 {"status":"ok"} with a generated request id', async () => {
+    const res = await testApp.http.get('/health').expect(200);
+    expect(res.body).toMatchObject({ status: 'ok', service: 'media-service' });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('echoes a caller-supplied X-Request-Id and refuses a hostile one', async () => {
+    const echoed = await testApp.http.get('/health').set('X-Request-Id', 'orchestrator-42').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('orchestrator-42');
+    const hostile = await testApp.http.get('/health').set('X-Request-Id', 'a b\tinjected="1"').expect(200);
+    expect(hostile.headers['x-request-id']).not.toContain('injected');
+  });
+
+  it('GET /health/ready reports storage and heap when ready', async () => {
+    const res = await testApp.http.get('/health/ready').expect(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.details.storage).toMatchObject({ status: 'up', driver: 'local' });
+    expect(res.body.details.heap).toMatchObject({ status: 'up' });
+  });
+
+  it('an unknown route gives 404 NOT_FOUND in the error format with a request id', async () => {
+    for (const path of ['/nope', '/api/v1/nope']) {
+      const res = await testApp.http.get(path).expect(404);
+      expectErrorEnvelope(res.body, 'NOT_FOUND');
+      expect(res.headers['x-request-id']).toBeDefined();
+    }
+  });
+
+  it('a DTO failure gives 400 VALIDATION_FAILED naming the fields', async () => {
+    const res = await testApp.http.post('/probe/echo').send({ name: 7, count: 99, extra: true }).expect(400);
+    expectErrorEnvelope(res.body, 'VALIDATION_FAILED');
+    expect(Object.keys(res.body.error.details.fields).sort()).toEqual(['count', 'extra', 'name']);
+  });
+
+  it('a valid DTO passes and is transformed to its types', async () => {
+    const res = await testApp.http.post('/probe/echo').send({ name: 'ok', count: 3 }).expect(201);
+    expect(res.body).toEqual({ name: 'ok', count: 3, countType: 'number' });
+  });
+
+  it('malformed JSON gives 400 in the error format', async () => {
+    const res = await testApp.http
+      .post('/probe/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "unterminated')
+      .expect(400);
+    expectErrorEnvelope(res.body, 'BAD_REQUEST');
+  });
+
+  it('a JSON body over the limit gives 413 FILE_TOO_LARGE', async () => {
+    const res = await testApp.http
+      .post('/probe/echo')
+      .send({ name: 'x'.repeat(200_000), count: 1 })
+      .expect(413);
+    expectErrorEnvelope(res.body, 'FILE_TOO_LARGE');
+  });
+
+  it('an unexpected error gives 500 INTERNAL_ERROR without leaking internals', async () => {
+    const res = await testApp.http.get('/probe/crash').expect(500);
+    expectErrorEnvelope(res.body, 'INTERNAL_ERROR');
+    const text = JSON.stringify(res.body);
+    expect(text).not.toMatch(/hunter2|secret|\.ts:|at /);
+  });
+
+  it('serves Swagger UI, ReDoc and the OpenAPI document with its own assets', async () => {
+    const docs = await testApp.http.get('/docs').expect(200);
+    expect(docs.text).toContain('swagger-ui');
+    expect(docs.text).not.toMatch(/https?:\/\/(cdn|unpkg)/);
+    const redoc = await testApp.http.get('/redoc').expect(200);
+    expect(redoc.text).toContain('<redoc spec-url="/docs-json">');
+    expect(redoc.text).not.toMatch(/https?:\/\//);
+    const bundle = await testApp.http.get('/redoc/redoc.standalone.js').expect(200);
+    expect(bundle.headers['content-type']).toContain('javascript');
+    expect(Number(bundle.headers['content-length'])).toBeGreaterThan(100_000);
+    const json = await testApp.http.get('/docs-json').expect(200);
+    expect(json.body.openapi).toMatch(/^3\./);
+    expect(json.body.paths['/health']).toBeDefined();
+  });
+
+  it('readiness turns 503 with details when storage stops being writable', async () => {
+    rmSync(join(testApp.dataDir, '.tmp'), { recursive: true, force: true });
+    const res = await testApp.http.get('/health/ready').expect(503);
+    expectErrorEnvelope(res.body, 'SERVICE_UNAVAILABLE');
+    expect(res.body.error.details.error.storage.status).toBe('down');
+    // Liveness is unaffected: ECS must not kill a process that only lost its disk.
+    await testApp.http.get('/health').expect(200);
+  });
+});
+
+describe('rate limiting (e2e)', () => {
+  let testApp: TestApp;
+  beforeAll(async () => {
+    testApp = await createTestApp({ env: { RATE_LIMIT_PER_MINUTE: '3' }, extra: { controllers: [ProbeController] } });
+  });
+  afterAll(() => testApp.close());
+
+  it('answers 429 RATE_LIMITED past the limit', async () => {
+    for (let i = 0; i < 3; i += 1) await testApp.http.get('/probe/ping').expect(200);
+    const res = await testApp.http.get('/probe/ping').expect(429);
+    expectErrorEnvelope(res.body, 'RATE_LIMITED');
+    expect(res.headers['retry-after']).toBeDefined();
+    // Probes are never throttled: ECS would otherwise mark a busy task unhealthy.
+    for (let i = 0; i < 5; i += 1) await testApp.http.get('/health').expect(200);
+  });
+});

@@ -1,0 +1,69 @@
+import { ModuleMetadata } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: TestAgent;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Environment variables for this app (restored on close). */
+  env?: Record<string, string | undefined>;
+  /** Extra controllers/providers, e.g. a probe controller for filter tests. */
+  extra?: Pick<ModuleMetadata, 'controllers' | 'providers'>;
+}
+
+/**
+ * Boots the real AppModule exactly as main.ts configures it, on a fresh DATA_DIR, with quiet
+ * logs. Environment variables are applied before the module is compiled (config is read then).
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'media-service-test-'));
+  const env: Record<string, string | undefined> = {
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...options.env,
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(env);
+  try {
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule],
+      controllers: options.extra?.controllers ?? [],
+      providers: options.extra?.providers ?? [],
+    }).compile();
+    const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true }));
+    await app.init();
+    return {
+      app,
+      http: request(app.getHttpServer()),
+      dataDir,
+      close: async () => {
+        await app.close();
+        apply(saved);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    apply(saved);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
