@@ -183,7 +183,7 @@ export function dominantColorsOfPixels(
     labs.push(rgbToLab(...p));
   }
   let background: BackgroundColor | null = null;
-  let mask = new Uint8Array(n);
+  let mask: Uint8Array = new Uint8Array(n);
   if (options.ignoreBackground !== false) {
     const det = detectBackground(labs, width, height);
     const count = det.mask.reduce((s, v) => s + v, 0);
