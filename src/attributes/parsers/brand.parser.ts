@@ -143,7 +143,11 @@ const NOT_BRANDS = new Set(
     'eur usd gbp aud cad chf jpy vat sku ean upc isbn qty pcs pc tv ' +
     'bpa pvc abs ce rohs fcc ul eac weee diy ' +
     'smart pro max ultra plus mini lite neo eco bio vegan keto gluten ' +
-    'www com http https inc ltd llc gmbh co corp'
+    'www com http https inc ltd llc gmbh co corp celsius fahrenheit displayport freesync gsync g-sync thunderbolt ' +
+    'usa uk eu prc portugal italy france germany spain vietnam bangladesh cambodia indonesia thailand malaysia ' +
+    'taiwan japan korea mexico brazil canada australia england scotland ireland europe london colombia ethiopia ' +
+    'kenya peru guatemala honduras sri lanka pakistan morocco tunisia romania bulgaria poland hungary czech ' +
+    'slovakia austria switzerland belgium netherlands holland denmark sweden norway finland greece egypt'
   ).split(' '),
 );
 
