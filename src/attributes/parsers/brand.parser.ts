@@ -117,6 +117,11 @@ const KNOWN_BRANDS = new Map(
 );
 /** Dictionary brands are only taken when printed prominently (else "Next", "Guess" are words). */
 const COMMON_WORD_BRANDS = new Set([
+  // component and ingredient brands name a part, not the product, unless they are the headline
+  'intel',
+  'amd',
+  'nvidia',
+  'lycra',
   'apple',
   'shell',
   'sharp',
@@ -139,6 +144,7 @@ const COMMON_WORD_BRANDS = new Set([
 const NOT_BRANDS = new Set(
   (
     'hdr uhd fhd qhd wqhd hd usb lcd led oled qled amoled hdmi wifi wi-fi bluetooth nfc gps ssd hdd ram rom cpu gpu ddr ' +
+    'microsd microsdhc microsdxc sdhc sdxc sd type-c ethernet lan ' +
     'ips va tn nits srgb dci rgb hz khz mhz ghz mah ml cl ltr oz lb lbs kg mg cm mm inch xl xxl xs ' +
     'eur usd gbp aud cad chf jpy vat sku ean upc isbn qty pcs pc tv ' +
     'bpa pvc abs ce rohs fcc ul eac weee diy ' +
@@ -180,11 +186,22 @@ function score(word: BrandWordInput, maxHeight: number): { confidence: number; r
   return { confidence: Math.min(0.99, Math.round(confidence * 100) / 100), reasons };
 }
 
+/** "NOVAV1EW" -> "NOVAVIEW", "C0TTON" -> "COTTON": one 1/0 between letters of a word is an I/O. */
+function unswapDigits(word: string): string {
+  const m = /^([A-Za-z]{2,})([01])([A-Za-z]{2,})$/.exec(word);
+  if (!m) return word;
+  const upper = m[1] === m[1].toUpperCase();
+  const letter = m[2] === '1' ? (upper ? 'I' : 'i') : upper ? 'O' : 'o';
+  return m[1] + letter + m[3];
+}
+
 /** Ranks brand candidates among OCR words, most likely first. */
 export function findBrandCandidates(words: BrandWordInput[], exclude: Iterable<string> = []): BrandCandidate[] {
   const excluded = new Set([...exclude].map((e) => e.toLowerCase()));
   const cleaned = words
-    .map((w) => ({ ...w, text: normalizeOcrText(w.text).replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '') }))
+    // "Shell:" and "Lining:" are field names on labels, not brands
+    .filter((w) => !/:\s*$/.test(w.text))
+    .map((w) => ({ ...w, text: unswapDigits(normalizeOcrText(w.text)).replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '') }))
     .filter((w) => WORD.test(w.text) && !excluded.has(w.text.toLowerCase()));
   const maxHeight = Math.max(0, ...words.map((w) => w.height ?? 0));
   const byBrand = new Map<string, BrandCandidate>();

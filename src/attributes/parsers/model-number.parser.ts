@@ -57,8 +57,13 @@ const LABELLED =
 const TOKEN = /(?<![A-Za-z0-9\-/.])([A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*)(?![A-Za-z0-9\-/])/g;
 
 function isCandidate(token: string): boolean {
-  if (token.length < 4 || token.length > 24) return false;
-  if (!/[A-Za-z]/.test(token) || !/\d/.test(token)) return false;
+  const digits = token.replace(/\D/g, '').length;
+  if (token.length < 3 || token.length > 24 || (token.length === 3 && digits < 2)) return false;
+  if (!/[A-Za-z]/.test(token) || !digits) return false;
+  // a number with a short unit-like suffix: "1ms", "30hr", "24MP", "12V"
+  if (/^\d+(?:[.,]\d+)?[A-Za-z]{1,3}$/.test(token)) return false;
+  // a word with one OCR-swapped letter ("NOVAV1EW", "C0TTON"): not a model number
+  if (digits === 1 && /^[A-Za-z]{2,}[01][A-Za-z]{2,}$/.test(token)) return false;
   // model numbers are upper case: "NV-27U", not "27inch" or "Hello2"
   if (token.replace(/[^A-Za-z]/g, '') !== token.replace(/[^A-Za-z]/g, '').toUpperCase()) return false;
   if (new RegExp(`^(?:${STANDARDS.source})$`, 'i').test(token)) return false;
@@ -85,7 +90,7 @@ export function parseModelNumbers(input: string): ParsedModelNumber[] {
     const hyphenated = /[-/]/.test(token);
     const letters = token.replace(/[^A-Za-z]/g, '').length;
     const digits = token.replace(/\D/g, '').length;
-    const confidence = hyphenated && letters >= 2 && digits >= 2 ? 0.75 : letters >= 2 && digits >= 2 ? 0.6 : 0.45;
+    const confidence = hyphenated && letters >= 2 && digits >= 2 ? 0.75 : digits >= 2 ? 0.6 : 0.45;
     found.set(token.toUpperCase(), { model: token.toUpperCase(), text: token, confidence });
   }
   return [...found.values()];

@@ -90,7 +90,8 @@ const UNITS: UnitSpec[] = [
 const NUMBER = '(\\d+(?:[.,]\\d+)?)';
 /** A number not glued to a word before it ("NV-27U", "HDR10" are not quantities). */
 const NUMBER_START = '(?<![A-Za-z0-9.,-])';
-const UNIT_END = '(?![A-Za-z0-9])';
+/** The unit ends the token; a slash after it makes a rate ("170MB/s", "mg/ml"), not a quantity. */
+const UNIT_END = '(?![A-Za-z0-9])(?!\\s?/)';
 
 const UNIT_REGEXES = UNITS.map((spec) => ({
   spec,
