@@ -83,7 +83,7 @@ export const TAXONOMY: TaxonomyDef[] = [
   {
     name: 'Home & Kitchen',
     term: 'home',
-    labelOnly: ['indoors', 'home decor'],
+    labelOnly: ['indoors', 'kitchen', 'housewares'],
     children: [
       {
         name: 'Kitchen Appliances',
@@ -131,6 +131,7 @@ export const TAXONOMY: TaxonomyDef[] = [
       {
         name: 'Decor',
         term: 'decor',
+        labelOnly: ['home decor'],
         children: [
           { name: 'Vases', term: 'vase', names: ['vase', 'pottery'] },
           { name: 'Clocks', term: 'clock', names: ['clock', 'wall clock', 'alarm clock'] },
@@ -204,7 +205,7 @@ export const TAXONOMY: TaxonomyDef[] = [
   {
     name: 'Beauty & Personal Care',
     term: 'personal care',
-    names: ['cosmetics', 'beauty'],
+    names: ['cosmetics', 'beauty', 'personal care'],
     children: [
       { name: 'Hair Dryers', term: 'hair dryer', names: ['hair drier', 'hair dryer', 'hairdryer', 'blow dryer'] },
       { name: 'Toothbrushes', term: 'toothbrush', names: ['toothbrush', 'electric toothbrush'] },
@@ -244,7 +245,7 @@ export const TAXONOMY: TaxonomyDef[] = [
   {
     name: 'Sports & Outdoors',
     term: 'sports',
-    labelOnly: ['sport', 'sports'],
+    labelOnly: ['sport', 'sports', 'sports equipment'],
     children: [
       {
         name: 'Balls',

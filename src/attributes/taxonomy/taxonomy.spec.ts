@@ -191,3 +191,31 @@ describe('inferCategory', () => {
     expect(alternatives[0].path).toBe('Electronics > TV & Video > Television');
   });
 });
+
+describe('the image-analysis label names (display names and parents of the local detector)', () => {
+  it.each([
+    ['TV', 'Electronics > TV & Video > Television'],
+    ['Mobile Phone', 'Electronics > Mobile Phones'],
+    ['Remote Control', 'Electronics > TV & Video > Remote Control'],
+    ['Hair Dryer', 'Beauty & Personal Care > Hair Dryers'],
+    ['Ball', 'Sports & Outdoors > Balls'],
+    ['Sports Equipment', 'Sports & Outdoors'],
+    ['Home Decor', 'Home & Kitchen > Decor'],
+    ['Kitchen', 'Home & Kitchen'],
+    ['Personal Care', 'Beauty & Personal Care'],
+    ['Publication', 'Books'],
+    ['Computer Hardware', 'Electronics > Computer'],
+  ])('%s -> %s', (name, path) => {
+    expect(new Taxonomy().forLabel(name)?.path.join(' > ')).toBe(path);
+  });
+
+  it('lets a detected TV beat the generic "Screen" parent label that comes with it', () => {
+    const { best } = inferCategory(new Taxonomy(), [
+      { source: 'labels', name: 'TV', confidence: 0.6 },
+      { source: 'labels', name: 'Screen', confidence: 0.6 },
+      { source: 'labels', name: 'Electronics', confidence: 0.6 },
+      { source: 'objects', name: 'TV', confidence: 0.55 },
+    ]);
+    expect(best!.path).toBe('Electronics > TV & Video > Television');
+  });
+});
