@@ -16,7 +16,7 @@ function ocr(width: number, height: number, lines: PixelLine[]): NonNullable<Ana
 const value = (attributes: ProductAttribute[], key: string) =>
   attributes.filter((a) => a.key === key).map((a) => a.value);
 const colors = (...names: [string, number][]): ProductColors => ({
-  colors: names.map(([name, fraction]) => ({ name, family: name, hex: '#000000', fraction })),
+  colors: names.map(([name, fraction]) => ({ name, hex: '#000000', fraction })),
   background: { name: 'white', hex: '#f2f2f2', fraction: 0.5, kept: false },
   region: 'image',
 });
@@ -109,7 +109,7 @@ describe('AttributeExtractor on real OCR output', () => {
         ],
       },
       {
-        colors: [{ name: 'brown', family: 'brown', hex: '#6b3f24', fraction: 0.6 }],
+        colors: [{ name: 'brown', hex: '#6b3f24', fraction: 0.6 }],
         background: null,
         region: 'object',
       },

@@ -98,7 +98,6 @@ export class AttributeExtractor {
     const productColors: ProductColors = colors ?? {
       colors: (analysis.colors ?? []).map((c) => ({
         name: c.name,
-        family: c.family ?? c.name,
         hex: c.hex,
         fraction: c.fraction,
       })),
@@ -120,6 +119,11 @@ export class AttributeExtractor {
       attributes,
       search_query,
     };
+  }
+
+  /** The object the photo is about: the largest confident product detection, if any. */
+  mainObject(analysis: AnalysisForAttributes): ProductObject | undefined {
+    return this.objects(analysis).find((o) => o.main);
   }
 
   /** OCR lines and words; words are split from lines when the engine gave lines only. */

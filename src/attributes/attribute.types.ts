@@ -1,4 +1,4 @@
-import type { BackgroundColor, Box, DominantColor } from './colors/dominant-colors';
+import type { Box } from './colors/dominant-colors';
 import type {
   BrandCandidate,
   ParsedClothingSize,
@@ -19,7 +19,7 @@ export interface AnalysisForAttributes {
   labels?: { name: string; confidence: number; parents?: string[] }[];
   objects?: { name: string; confidence: number; bounding_box?: Box }[];
   text_detections?: { text: string; confidence: number; bounding_box?: Box; type?: 'line' | 'word' | string }[];
-  colors?: { name: string; hex: string; fraction: number; family?: string }[];
+  colors?: { name: string; hex: string; fraction: number }[];
   image?: { width: number; height: number };
 }
 
@@ -63,10 +63,18 @@ export interface ProductObject {
   main: boolean;
 }
 
+export interface ProductColor {
+  /** Everyday name: navy, red, beige... */
+  name: string;
+  hex: string;
+  /** Share of the product's area. */
+  fraction: number;
+}
+
 export interface ProductColors {
-  colors: DominantColor[];
+  colors: ProductColor[];
   /** The plain background that was ignored (or kept, for flat labels), if there was one. */
-  background: BackgroundColor | null;
+  background: (ProductColor & { kept: boolean }) | null;
   /** "object": measured inside the main object's box; "image": the whole image. */
   region: 'object' | 'image';
 }
