@@ -12,6 +12,7 @@ describe('parseClothingSizes', () => {
     ['Sz. L', 'L', 'letter'],
     ['EU 42', '42', 'EU'],
     ['US 9.5', '9.5', 'US'],
+    ['us 9.5', '9.5', 'US'],
     ['XL', 'XL', 'letter'],
   ])('%s -> %s (%s)', (text, size, system) => {
     expect(parseClothingSizes(text)).toMatchObject([{ size, system }]);

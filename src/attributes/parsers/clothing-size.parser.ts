@@ -12,7 +12,8 @@ const WITH_KEYWORD = new RegExp(
   `\\b(?:size|sz|taille|talla|gr(?:ö|oe)sse)(?:\\s?[:.]\\s?|\\s)(${LETTER}|\\d{1,2}(?:[.,]5)?)(?![A-Za-z0-9])`,
   'gi',
 );
-const SYSTEM = /\b(EU|US|UK|FR|IT|JP)\s?[:.]?\s?(\d{1,2}(?:[.,]5)?)(?![A-Za-z0-9%])/g;
+// OCR may lower-case the system ("us 9.5"); the number right after it keeps this specific
+const SYSTEM = /\b(EU|US|UK|FR|IT|JP)\s?[:.]?\s?(\d{1,2}(?:[.,]5)?)(?![A-Za-z0-9%.,])/gi;
 const ALONE = new RegExp(`^(XXS|XS|XL|XXL|XXXL|[2-6]XL)$`);
 
 export function parseClothingSizes(input: string): ParsedClothingSize[] {
@@ -30,7 +31,7 @@ export function parseClothingSizes(input: string): ParsedClothingSize[] {
     });
   }
   for (const m of text.matchAll(SYSTEM)) {
-    out.push({ size: m[2].replace(',', '.'), system: m[1], text: m[0], confidence: 0.7 });
+    out.push({ size: m[2].replace(',', '.'), system: m[1].toUpperCase(), text: m[0], confidence: 0.7 });
   }
   const alone = ALONE.exec(text.trim());
   if (alone && !out.length) out.push({ size: alone[1], system: 'letter', text: alone[0], confidence: 0.6 });
