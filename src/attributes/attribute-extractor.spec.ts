@@ -246,3 +246,23 @@ describe('AttributeExtractor on Rekognition-shaped input', () => {
     expect(result.text.lines).toEqual([]);
   });
 });
+
+describe('AttributeExtractor.mainObject', () => {
+  it('picks the largest confident product, never a person', () => {
+    const extractor = new AttributeExtractor();
+    const box = (width: number, height: number) => ({ left: 0, top: 0, width, height });
+    expect(
+      extractor.mainObject({
+        objects: [
+          { name: 'person', confidence: 0.95, bounding_box: box(0.9, 0.9) },
+          { name: 'Cup', confidence: 0.5, bounding_box: box(0.1, 0.1) },
+          { name: 'Laptop', confidence: 0.6, bounding_box: box(0.5, 0.4) },
+          { name: 'Bottle', confidence: 0.2, bounding_box: box(0.8, 0.8) },
+        ],
+      })?.name,
+    ).toBe('Laptop');
+    expect(
+      extractor.mainObject({ objects: [{ name: 'person', confidence: 0.9, bounding_box: box(1, 1) }] }),
+    ).toBeUndefined();
+  });
+});
