@@ -42,6 +42,8 @@ export const storageConfig = registerAs('storage', () => {
     allowedImageFormats: allowedImageFormats.some((f) => f === 'jpg' || f === 'jpeg')
       ? [...new Set([...allowedImageFormats, 'jpg', 'jpeg'])]
       : allowedImageFormats,
+    /** Images with more pixels than this are refused before decoding (decompression bombs). */
+    maxImagePixels: env.MAX_IMAGE_PIXELS,
     uploadUrlTtlSeconds: env.UPLOAD_URL_TTL,
     uploadSigningSecret: env.UPLOAD_SIGNING_SECRET,
   };
