@@ -78,7 +78,9 @@ export class MediaController {
   @ApiBadRequestResponse({ description: 'FILE_MISSING, TOO_MANY_FILES, UNEXPECTED_FIELD, INVALID_FILE (empty)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT, with received_format and supported_formats' })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_FILE: claims a format but does not parse, or too many pixels' })
+  @ApiUnprocessableEntityResponse({
+    description: 'INVALID_FILE: claims a format but does not parse, or too many pixels',
+  })
   @ApiServiceUnavailableResponse({ description: 'STORAGE_UNAVAILABLE' })
   async upload(@Req() req: Request): Promise<MediaRecord> {
     const { files } = await readMultipart(req, {
@@ -248,4 +250,3 @@ export class MediaController {
     return this.app.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
   }
 }
-

@@ -168,10 +168,7 @@ export class MediaService {
    * Validates bytes already in the store (a presigned upload) exactly as ingest does and
    * registers them; on rejection the bytes are deleted. Used by PresignedUploadService.
    */
-  async registerStored(
-    mediaId: string,
-    options: IngestOptions & { expectedSize?: number },
-  ): Promise<MediaRecord> {
+  async registerStored(mediaId: string, options: IngestOptions & { expectedSize?: number }): Promise<MediaRecord> {
     const key = mediaKeys.original(mediaId);
     try {
       const source = await this.store.read(key);
@@ -232,7 +229,7 @@ export class MediaService {
    * One streaming pass over the bytes: limit, hash, sniff (before anything is written), then
    * either write them to the store (`write`) or just read them (`localPath`: already stored),
    * and probe. Probes read the stored file on local disk; on S3 audio is probed from a copy of
-   * the stream and images from a temporary spool file (sharp needs random access).
+   * the stream and images (and webm) from a temporary spool file written in the same pass.
    */
   private async intake(
     source: Readable,
@@ -251,14 +248,16 @@ export class MediaService {
         head = bytes;
         format = await this.decideFormat(bytes, accept);
         if (probeFromFile) return undefined;
-        if (mediaTypeOf(format) === 'audio') {
+        // music-metadata reads these from a stream of unknown length; Matroska (webm) needs the
+        // length up front and images need random access, so those go through a spool file.
+        if (mediaTypeOf(format) === 'audio' && format !== 'webm') {
           const copy = new PassThrough();
           audioProbe = probeAudio({ stream: copy }, format).finally(() => copy.resume());
           audioProbe.catch((error: Error) => intake.destroy(error));
           return copy;
         }
         const dir = await mkdtemp(join(tmpdir(), 'media-spool-'));
-        spool = { dir, path: join(dir, 'image') };
+        spool = { dir, path: join(dir, `spool.${EXTENSION_BY_FORMAT[format]}`) };
         return createWriteStream(spool.path);
       },
     });
@@ -317,7 +316,9 @@ export class MediaService {
     const allowed =
       sniffed.format !== undefined &&
       accept.includes(mediaTypeOf(sniffed.format)) &&
-      (sniffed.format === 'jpeg' ? supported.some((f) => f === 'jpg' || f === 'jpeg') : supported.includes(sniffed.format));
+      (sniffed.format === 'jpeg'
+        ? supported.some((f) => f === 'jpg' || f === 'jpeg')
+        : supported.includes(sniffed.format));
     if (!allowed) {
       throw new AppException(
         ErrorCode.INVALID_FILE_FORMAT,

@@ -141,7 +141,12 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
   }
 
   /** Local driver: the PUT behind the token. Stores the raw bytes (at most the announced size). */
-  async receive(mediaId: string, token: string | undefined, body: Readable, signal?: AbortSignal): Promise<{ size: number }> {
+  async receive(
+    mediaId: string,
+    token: string | undefined,
+    body: Readable,
+    signal?: AbortSignal,
+  ): Promise<{ size: number }> {
     const id = this.media.parseId(mediaId);
     const claims = this.signer.verify(token, id);
     const pending = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));

@@ -107,7 +107,9 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
       },
     });
   } catch (error) {
-    return Promise.reject(badRequest(ErrorCode.BAD_REQUEST, `Malformed multipart request: ${(error as Error).message}`));
+    return Promise.reject(
+      badRequest(ErrorCode.BAD_REQUEST, `Malformed multipart request: ${(error as Error).message}`),
+    );
   }
 
   return new Promise<MultipartResult<T>>((resolve, reject) => {
@@ -166,9 +168,7 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
       fileCount += 1;
       if (fileCount > maxFiles) {
         stream.resume();
-        fail(
-          badRequest(ErrorCode.TOO_MANY_FILES, `At most ${maxFiles} file(s) per request`, { max_files: maxFiles }),
-        );
+        fail(badRequest(ErrorCode.TOO_MANY_FILES, `At most ${maxFiles} file(s) per request`, { max_files: maxFiles }));
         return;
       }
       stream.once('limit', () => {
@@ -206,9 +206,13 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
       if (settled) return;
       if (fileCount < minFiles) {
         fail(
-          badRequest(ErrorCode.FILE_MISSING, `No file: send it as multipart/form-data in the field '${options.fileField}'`, {
-            expected_field: options.fileField,
-          }),
+          badRequest(
+            ErrorCode.FILE_MISSING,
+            `No file: send it as multipart/form-data in the field '${options.fileField}'`,
+            {
+              expected_field: options.fileField,
+            },
+          ),
         );
         return;
       }

@@ -20,9 +20,7 @@ export class MediaRecordDto {
   @ApiPropertyOptional({ description: 'Audio: seconds', example: 2.5, nullable: true }) duration?: number | null;
   @ApiPropertyOptional({ description: 'Audio: Hz', example: 16000, nullable: true }) sample_rate?: number | null;
   @ApiPropertyOptional({ description: 'Audio', example: 1, nullable: true }) channels?: number | null;
-  @ApiPropertyOptional({ description: 'Audio codec', example: 'MPEG 1 Layer 3', nullable: true }) codec?:
-    | string
-    | null;
+  @ApiPropertyOptional({ description: 'Audio codec', example: 'MPEG 1 Layer 3', nullable: true }) codec?: string | null;
 }
 
 export class PresignUploadDto {

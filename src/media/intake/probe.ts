@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { HttpStatus } from '@nestjs/common';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { MediaFormat } from '../media-record';
+import { CONTENT_TYPE_BY_FORMAT, MediaFormat } from '../media-record';
 
 export interface ImageProbe {
   width: number;
@@ -82,7 +82,7 @@ export async function probeAudio(
     metadata =
       'path' in source
         ? await mm.parseFile(source.path, options)
-        : await mm.parseStream(source.stream, { size: source.size }, options);
+        : await mm.parseStream(source.stream, { mimeType: CONTENT_TYPE_BY_FORMAT[format], size: source.size }, options);
   } catch (error) {
     throw unreadable(format, firstLine(error));
   }
