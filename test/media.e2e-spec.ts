@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
+import sharp from 'sharp';
+import { AppException } from '../src/common/errors/app.exception';
+import { MediaService } from '../src/media/media.service';
 import { MEDIA_STORE, MediaStore } from '../src/media/storage/media-store';
+import { freePort } from './support/service-process';
 import { DRIVERS, driverEnv, openMultipartUploads, s3Client, s3Settings } from './support/media-env';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -451,6 +455,46 @@ describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
     });
   }
 
+  it('MediaService (for other features): ingestBuffer with accept and owner, withLocalFile, openStream', async () => {
+    const media = t.app.get(MediaService);
+    const png = fixture('photo.png');
+    const record = await media.ingestBuffer(png, { filename: 'from-base64.png', owner: 'user-7', accept: ['image'] });
+    expect(record).toMatchObject({ owner: 'user-7', filename: 'from-base64.png', format: 'png', size: png.length });
+    expect(await media.get(record.media_id)).toEqual(record);
+
+    const refused = await media.ingestBuffer(fixture('tone.wav'), { accept: ['image'] }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'INVALID_FILE_FORMAT' });
+    expect((refused as AppException).details.supported_formats).toEqual(['jpg', 'jpeg', 'png', 'webp']);
+    const tooBig = await media.ingestBuffer(wav(MAX_FILE_SIZE), {}).catch((e: unknown) => e);
+    expect(tooBig).toMatchObject({ code: 'FILE_TOO_LARGE' });
+
+    let seen = '';
+    const metadata = await media.withLocalFile(record, async (path) => {
+      seen = path;
+      expect(readFileSync(path).equals(png)).toBe(true);
+      return sharp(path).metadata();
+    });
+    expect(metadata).toMatchObject({ width: 160, height: 120, format: 'png' });
+    if (driver === 'local') {
+      expect(seen).toBe(join(t.dataDir, 'objects', record.storage_key));
+      expect(existsSync(seen)).toBe(true);
+    } else {
+      expect(seen.endsWith('.png')).toBe(true);
+      expect(existsSync(seen)).toBe(false); // the temporary download is gone
+    }
+    await expect(media.withLocalFile(record, async () => Promise.reject(new Error('engine failed')))).rejects.toThrow(
+      'engine failed',
+    );
+
+    const chunks: Buffer[] = [];
+    for await (const chunk of await media.openStream(record, { start: 0, end: 7 })) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(png.subarray(0, 8))).toBe(true);
+
+    await media.delete(record.media_id);
+    await expect(media.get(record.media_id)).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
+    await expect(media.get('../../x')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
   it('an upload aborted by the client leaves nothing behind', async () => {
     const before = await storedKeys();
     const server = t.app.getHttpServer();
@@ -500,3 +544,29 @@ async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise
     }
   }
 }
+
+describe('media storage with S3 unreachable (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    const closed = await freePort();
+    t = await createTestApp({
+      env: driverEnv('s3', { S3_ENDPOINT: `http://127.0.0.1:${closed}`, AWS_REQUEST_TIMEOUT_MS: '2000' }),
+    });
+  });
+  afterAll(() => t.close());
+
+  it('answers 503 STORAGE_UNAVAILABLE for uploads and reads, and readiness reports storage down', async () => {
+    const upload = await t.http.post('/api/v1/upload').attach('file', fixture('photo.png'), 'p.png').expect(503);
+    expectError(upload.body, 'STORAGE_UNAVAILABLE');
+    const read = await t.http.get('/api/v1/media/00000000-0000-4000-8000-000000000000').expect(503);
+    expectError(read.body, 'STORAGE_UNAVAILABLE');
+    const presign = await t.http
+      .post('/api/v1/upload/presign')
+      .send({ filename: 'a.png', content_type: 'image/png', size: 10 })
+      .expect(503);
+    expectError(presign.body, 'STORAGE_UNAVAILABLE');
+    const ready = await t.http.get('/health/ready').expect(503);
+    expect(ready.body.error.details.error.storage).toMatchObject({ status: 'down', driver: 's3' });
+    expect(readdirSync('/tmp').filter((name) => name.startsWith('media-spool-'))).toEqual([]);
+  });
+});
