@@ -545,6 +545,36 @@ async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise
   }
 }
 
+describe.each(DRIVERS)('large uploads on %s (e2e)', (driver) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: driverEnv(driver, { MAX_FILE_SIZE: '32MB' }) });
+  });
+  afterAll(() => t.close());
+
+  it('streams a 20 MB file through (several S3 multipart parts) and back, byte for byte', async () => {
+    const bytes = wav(20 * 1024 * 1024);
+    bytes.fill(5, 44);
+    const res = await t.http.post('/api/v1/upload').attach('file', bytes, 'long.wav').expect(201);
+    expect(res.body).toMatchObject({ format: 'wav', size: bytes.length, sha256: sha256(bytes) });
+    expect(res.body.duration).toBeCloseTo((20 * 1024 * 1024) / 32000, 1);
+    const download = await t.http
+      .get(`/api/v1/media/${res.body.media_id}/download`)
+      .buffer(true)
+      .parse((response, done) => {
+        const hash = createHash('sha256');
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          hash.update(chunk);
+          size += chunk.length;
+        });
+        response.on('end', () => done(null, { size, sha256: hash.digest('hex') }));
+      })
+      .expect(200);
+    expect(download.body).toEqual({ size: bytes.length, sha256: sha256(bytes) });
+  });
+});
+
 describe('media storage with S3 unreachable (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {

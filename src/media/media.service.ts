@@ -279,7 +279,7 @@ export class MediaService {
       const mediaFormat = format as MediaFormat;
       let probe: ImageProbe | AudioProbe | undefined;
       const verify = async ({ localPath }: { localPath?: string }) => {
-        assertNotTruncated(mediaFormat, head, intake.size);
+        assertNotTruncated(mediaFormat, head, intake.byteCount);
         const path = localPath ?? spool?.path;
         if (mediaTypeOf(mediaFormat) === 'image') {
           probe = await probeImage(path as string, mediaFormat, this.config.maxImagePixels);
@@ -297,7 +297,12 @@ export class MediaService {
         await pipeline(intake, discard());
         await verify({ localPath: options.localPath });
       }
-      return { format: mediaFormat, size: intake.size, sha256: intake.sha256, probe: probe as ImageProbe | AudioProbe };
+      return {
+        format: mediaFormat,
+        size: intake.byteCount,
+        sha256: intake.sha256,
+        probe: probe as ImageProbe | AudioProbe,
+      };
     } catch (error) {
       intake.destroy();
       throw options.signal?.aborted ? abortError() : error;

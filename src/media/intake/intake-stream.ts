@@ -42,7 +42,7 @@ export class IntakeStream extends Transform {
     super();
   }
 
-  get size(): number {
+  get byteCount(): number {
     return this.bytes;
   }
 
