@@ -135,6 +135,7 @@ cmd_stop() {
   if [[ -d "$DIR" ]]; then
     kill_daemons
     remove_dir
+    rm -f "$LOCK" # the lock file sits beside the dir; leave nothing behind
     log "stopped, removed $DIR"
   else
     log "not running ($DIR does not exist)"

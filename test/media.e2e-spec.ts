@@ -7,6 +7,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import { AppException } from '../src/common/errors/app.exception';
 import { MediaService } from '../src/media/media.service';
+import { PresignedUploadService } from '../src/media/presigned-upload.service';
 import { MEDIA_STORE, MediaStore } from '../src/media/storage/media-store';
 import { freePort } from './support/service-process';
 import { DRIVERS, driverEnv, openMultipartUploads, s3Client, s3Settings } from './support/media-env';
@@ -375,6 +376,21 @@ describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
     await putTo(t, second.body.upload_url, second.body.headers, truncated);
     expectError((await t.http.post(`/api/v1/media/${second.body.media_id}/complete`).expect(422)).body, 'INVALID_FILE');
     await expectNothingLeft(before);
+  });
+
+  it('sweeps presigned uploads never completed, with their bytes, once well past expiry', async () => {
+    const before = await storedKeys();
+    const bytes = fixture('photo.webp');
+    const { body } = await t.http
+      .post('/api/v1/upload/presign')
+      .send({ filename: 'p.webp', content_type: 'image/webp', size: bytes.length })
+      .expect(201);
+    await putTo(t, body.upload_url, body.headers, bytes);
+    const sweeper = t.app.get(PresignedUploadService);
+    expect(await sweeper.sweep(Date.now())).toBe(0); // not expired yet
+    expect(await sweeper.sweep(Date.parse(body.expires_at) + 2 * 60 * 60 * 1000)).toBe(1);
+    await expectNothingLeft(before);
+    expectError((await t.http.post(`/api/v1/media/${body.media_id}/complete`).expect(404)).body, 'MEDIA_NOT_FOUND');
   });
 
   it('presign refuses unsupported types, oversize and bad bodies up front', async () => {

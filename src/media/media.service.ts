@@ -247,7 +247,9 @@ export class MediaService {
       onHead: async (bytes) => {
         head = bytes;
         format = await this.decideFormat(bytes, accept);
-        if (probeFromFile) return undefined;
+        // A WAV header says everything (format, rate, channels, data length): probed from the
+        // first bytes and the final size, the data itself needs no second reader.
+        if (probeFromFile || format === 'wav') return undefined;
         // music-metadata reads these from a stream of unknown length; Matroska (webm) needs the
         // length up front and images need random access, so those go through a spool file.
         if (mediaTypeOf(format) === 'audio' && format !== 'webm') {
@@ -284,7 +286,9 @@ export class MediaService {
         if (mediaTypeOf(mediaFormat) === 'image') {
           probe = await probeImage(path as string, mediaFormat, this.config.maxImagePixels);
         } else {
-          probe = path ? await probeAudio({ path }, mediaFormat) : await audioProbe;
+          probe = await (path
+            ? probeAudio({ path }, mediaFormat)
+            : (audioProbe ?? probeAudio({ head, size: intake.byteCount }, mediaFormat)));
         }
       };
       if (options.write) {

@@ -73,16 +73,19 @@ const CONTAINER_BY_FORMAT: Record<string, RegExp> = {
 
 /** Parses an audio file (path) or stream with music-metadata and refuses what is not playable audio. */
 export async function probeAudio(
-  source: { path: string } | { stream: Readable; size?: number },
+  source: { path: string } | { stream: Readable; size?: number } | { head: Buffer; size: number },
   format: MediaFormat,
 ): Promise<AudioProbe> {
   const options: mm.IOptions = { duration: true, skipCovers: true };
   let metadata: mm.IAudioMetadata;
   try {
+    const fileInfo = { mimeType: CONTENT_TYPE_BY_FORMAT[format], size: 'path' in source ? undefined : source.size };
     metadata =
       'path' in source
         ? await mm.parseFile(source.path, options)
-        : await mm.parseStream(source.stream, { mimeType: CONTENT_TYPE_BY_FORMAT[format], size: source.size }, options);
+        : 'head' in source
+          ? await mm.parseBuffer(source.head, fileInfo, options)
+          : await mm.parseStream(source.stream, fileInfo, options);
   } catch (error) {
     throw unreadable(format, firstLine(error));
   }

@@ -13,7 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Logger } from '@nestjs/common';
-import { Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { ByteRange, MediaStore, PresignedRequest, PutOptions, StoredObject } from './media-store';
@@ -73,7 +73,7 @@ export class S3MediaStore implements MediaStore {
     private readonly client: S3Client,
     private readonly options: S3MediaStoreOptions,
   ) {
-    this.partSize = options.partSize ?? 8 * 1024 * 1024;
+    this.partSize = options.partSize ?? 5 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
   }
 
@@ -96,9 +96,14 @@ export class S3MediaStore implements MediaStore {
         options.signal?.addEventListener('abort', onAbort, { once: true });
         try {
           options.signal?.throwIfAborted();
+          // Read one part ahead while the parts in flight upload: lib-storage only pulls the
+          // next part when an uploader is free, so without this a slow producer (an HTTP
+          // request) leaves that uploader idle while the part is received.
+          const ahead = new PassThrough({ highWaterMark: this.partSize });
+          pipeline(body, ahead, () => undefined);
           const upload = new Upload({
             client: this.client,
-            params: { ...params, Body: body },
+            params: { ...params, Body: ahead },
             partSize: this.partSize,
             queueSize: this.queueSize,
             leavePartsOnError: false,
