@@ -440,7 +440,7 @@ describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
       try {
         expect((await again.http.get(`/api/v1/media/${record.media_id}`).expect(200)).body).toEqual(record);
       } finally {
-        await again.app.close();
+        await again.close(); // removes only its own unused temp dir, not t.dataDir
       }
     });
   } else {
