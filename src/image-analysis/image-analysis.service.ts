@@ -1,0 +1,188 @@
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
+import { ReadinessRegistry } from '../health/readiness.registry';
+import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { renderAnnotated } from './annotate/annotator';
+import { dominantColors } from './colors/dominant-colors';
+import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
+import {
+  AnalysisOptions,
+  AnalysisType,
+  ANALYSIS_TYPES,
+  AnalyzerOutput,
+  DEFAULT_ANALYSIS_TYPES,
+  ImageAnalysisResult,
+  ImageInfo,
+} from './image-analysis.types';
+import { prepareImage, PreparedImage, sharpFormats } from './preprocess/prepared-image';
+
+/** Where an image comes from: its hash is known up front (so a cache hit reads no bytes). */
+export interface ImageSource {
+  sha256: string;
+  bytes: () => Promise<Buffer>;
+  media_id?: string;
+  owner?: string;
+}
+
+export interface RequestedOptions {
+  analysis_types?: AnalysisType[];
+  max_labels?: number;
+  min_confidence?: number;
+}
+
+interface CacheEntry {
+  output: AnalyzerOutput;
+  image: ImageInfo;
+  provider: string;
+  version: string;
+  created_at: string;
+}
+
+export const analysisKeys = {
+  record: (id: string) => `analyses/${id}.json`,
+  batch: (id: string) => `analyses/batches/${id}.json`,
+  cache: (sha256: string, optionsHash: string) => `cache/analysis/${sha256}/${optionsHash}.json`,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Runs an analysis: cache lookup by the image's SHA-256 plus the options, else decode once
+ * (prepareImage), ask the provider for the asked types (colours from sharp for every provider),
+ * store the record under analyses/ and the result under cache/analysis/.
+ */
+@Injectable()
+export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ImageAnalysisService.name);
+  private readonly formats: string[];
+
+  constructor(
+    @Inject(IMAGE_ANALYZER) readonly analyzer: ImageAnalyzer,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
+    @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
+    readiness: ReadinessRegistry,
+  ) {
+    this.formats = sharpFormats(storage.allowedImageFormats);
+    readiness.register('image_analysis', () => this.analyzer.readiness());
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.preload && this.analyzer.warmUp) {
+      // In the background: the service answers (and readiness reports "loading") meanwhile.
+      this.analyzer.warmUp().catch((error: Error) => this.logger.error({ err: error }, 'image engines failed to load'));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.analyzer.close?.();
+  }
+
+  /** Applies defaults; the caller's DTO has already validated ranges. */
+  resolveOptions(requested: RequestedOptions = {}): AnalysisOptions {
+    const types = requested.analysis_types?.length ? requested.analysis_types : DEFAULT_ANALYSIS_TYPES;
+    return {
+      types: ANALYSIS_TYPES.filter((t) => types.includes(t)),
+      maxLabels: requested.max_labels ?? this.config.maxLabels,
+      minConfidence: requested.min_confidence ?? this.analyzer.defaultMinConfidence,
+    };
+  }
+
+  /** Validates and decodes bytes exactly as an analysis would (for callers that check first). */
+  prepare(bytes: Buffer): Promise<PreparedImage> {
+    return prepareImage(bytes, {
+      maxPixels: this.storage.maxImagePixels,
+      workingMaxSide: this.config.workingMaxSide,
+      allowedFormats: this.formats,
+    });
+  }
+
+  async analyze(source: ImageSource, requested: RequestedOptions = {}): Promise<ImageAnalysisResult> {
+    const started = process.hrtime.bigint();
+    const options = this.resolveOptions(requested);
+    const cacheKey = analysisKeys.cache(source.sha256, this.optionsHash(options));
+    let entry = await this.store.readJson<CacheEntry>(cacheKey);
+    const cached = entry !== null;
+    if (!entry) {
+      const image = await this.prepare(await source.bytes());
+      const [output, colors] = await Promise.all([
+        this.analyzer.analyze(image, options),
+        options.types.includes('colors') ? dominantColors(image.working) : undefined,
+      ]);
+      if (colors) {
+        output.colors = colors.colors;
+        output.details = { ...output.details, background_color: colors.background };
+      }
+      entry = {
+        output,
+        image: { width: image.width, height: image.height, format: image.format },
+        provider: this.analyzer.provider,
+        version: this.analyzer.version,
+        created_at: new Date().toISOString(),
+      };
+      await this.store.writeJson(cacheKey, entry);
+    }
+    const result: ImageAnalysisResult = {
+      analysis_id: randomUUID(),
+      status: 'completed',
+      analysis_types: options.types,
+      max_labels: options.maxLabels,
+      min_confidence: options.minConfidence,
+      ...entry.output,
+      image: entry.image,
+      ...(source.media_id ? { media_id: source.media_id } : {}),
+      ...(source.owner !== undefined ? { owner: source.owner } : {}),
+      sha256: source.sha256,
+      processing_time: 0,
+      provider: entry.provider,
+      cached,
+      created_at: new Date().toISOString(),
+    };
+    result.processing_time = Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1000;
+    await this.store.writeJson(analysisKeys.record(result.analysis_id), result);
+    return result;
+  }
+
+  async get(analysisId: string): Promise<ImageAnalysisResult> {
+    if (!UUID.test(analysisId)) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'analysis_id must be a UUID', HttpStatus.BAD_REQUEST, {
+        fields: { analysis_id: ['must be a UUID'] },
+      });
+    }
+    const record = await this.store.readJson<ImageAnalysisResult>(analysisKeys.record(analysisId.toLowerCase()));
+    if (!record) {
+      throw AppException.notFound(ErrorCode.ANALYSIS_NOT_FOUND, `No analysis with id ${analysisId}`, {
+        analysis_id: analysisId,
+      });
+    }
+    return record;
+  }
+
+  /** The analysed image with its boxes and names drawn on it. */
+  async annotate(
+    analysisId: string,
+    loadImage: (record: ImageAnalysisResult) => Promise<Buffer>,
+  ): Promise<{ body: Buffer; contentType: string }> {
+    const record = await this.get(analysisId);
+    return renderAnnotated(await loadImage(record), record);
+  }
+
+  private optionsHash(options: AnalysisOptions): string {
+    const key = JSON.stringify({
+      provider: this.analyzer.provider,
+      version: this.analyzer.version,
+      types: options.types,
+      maxLabels: options.maxLabels,
+      minConfidence: options.minConfidence,
+      workingMaxSide: this.config.workingMaxSide,
+    });
+    return createHash('sha256').update(key).digest('hex').slice(0, 32);
+  }
+}
