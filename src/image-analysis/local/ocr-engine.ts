@@ -61,7 +61,12 @@ export class OcrEngine {
             logger: () => undefined,
             errorHandler: () => undefined,
           });
-          await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, preserve_interword_spaces: '1' });
+          // A fixed dpi: PNGs without one make Tesseract print "Invalid resolution" and guess per image.
+          await worker.setParameters({
+            tessedit_pageseg_mode: PSM.AUTO,
+            preserve_interword_spaces: '1',
+            user_defined_dpi: '300',
+          });
           scheduler.addWorker(worker);
         }),
       );
