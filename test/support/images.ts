@@ -85,7 +85,9 @@ export function allBoxes(result: {
   faces?: { bounding_box: Box }[];
   text_detections?: { bounding_box: Box }[];
 }): Box[] {
-  return [...(result.objects ?? []), ...(result.faces ?? []), ...(result.text_detections ?? [])].map((d) => d.bounding_box);
+  return [...(result.objects ?? []), ...(result.faces ?? []), ...(result.text_detections ?? [])].map(
+    (d) => d.bounding_box,
+  );
 }
 
 export function boxWithinUnit(box: Box): boolean {

@@ -22,7 +22,8 @@ import { RekognitionImageAnalyzer, rekognitionBytes, REKOGNITION_LIMITS } from '
 
 const prepare = (bytes: Buffer, workingMaxSide = 2048): Promise<PreparedImage> =>
   prepareImage(bytes, { maxPixels: 200_000_000, workingMaxSide, allowedFormats: ['jpeg', 'png', 'webp'] });
-const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#3366cc' } });
+const solid = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: '#3366cc' } });
 
 describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
   const rekognition = mockClient(RekognitionClient);
@@ -63,7 +64,11 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
   it('turns label instances into objects, clamps boxes into [0, 1] and drops low instances', async () => {
     const out = await analyzer.analyze(jpeg, options(['objects']));
     expect(out.objects).toEqual([
-      { name: 'Monitor', confidence: 0.9744, bounding_box: { left: 0.1755, top: 0.1342, width: 0.6512, height: 0.7299 } },
+      {
+        name: 'Monitor',
+        confidence: 0.9744,
+        bounding_box: { left: 0.1755, top: 0.1342, width: 0.6512, height: 0.7299 },
+      },
       { name: 'Cup', confidence: 0.912, bounding_box: { left: 0.85, top: 0.7, width: 0.12, height: 0.2 } },
       { name: 'Cup', confidence: 0.885, bounding_box: { left: 0.9, top: 0, width: 0.1, height: 0.09 } },
     ]);
@@ -73,11 +78,39 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
   it('maps LINE and WORD detections with geometry, words pointing at their line', async () => {
     const out = await analyzer.analyze(jpeg, options(['text']));
     expect(out.text_detections).toEqual([
-      { text: '27 inch Monitor 4K', confidence: 0.9953, type: 'line', bounding_box: { left: 0.2782, top: 0.3167, width: 0.4431, height: 0.0862 } },
-      { text: 'Model NV-27U', confidence: 0.9811, type: 'line', bounding_box: { left: 0.3744, top: 0.4621, width: 0.2512, height: 0.0601 } },
-      { text: '27', confidence: 0.998, type: 'word', parent_index: 0, bounding_box: { left: 0.2782, top: 0.3167, width: 0.05, height: 0.08 } },
-      { text: 'Monitor', confidence: 0.991, type: 'word', parent_index: 0, bounding_box: { left: 0.48, top: 0.3167, width: 0.16, height: 0.08 } },
-      { text: 'NV-27U', confidence: 0.979, type: 'word', parent_index: 1, bounding_box: { left: 0.5, top: 0.4621, width: 0.12, height: 0.06 } },
+      {
+        text: '27 inch Monitor 4K',
+        confidence: 0.9953,
+        type: 'line',
+        bounding_box: { left: 0.2782, top: 0.3167, width: 0.4431, height: 0.0862 },
+      },
+      {
+        text: 'Model NV-27U',
+        confidence: 0.9811,
+        type: 'line',
+        bounding_box: { left: 0.3744, top: 0.4621, width: 0.2512, height: 0.0601 },
+      },
+      {
+        text: '27',
+        confidence: 0.998,
+        type: 'word',
+        parent_index: 0,
+        bounding_box: { left: 0.2782, top: 0.3167, width: 0.05, height: 0.08 },
+      },
+      {
+        text: 'Monitor',
+        confidence: 0.991,
+        type: 'word',
+        parent_index: 0,
+        bounding_box: { left: 0.48, top: 0.3167, width: 0.16, height: 0.08 },
+      },
+      {
+        text: 'NV-27U',
+        confidence: 0.979,
+        type: 'word',
+        parent_index: 1,
+        bounding_box: { left: 0.5, top: 0.4621, width: 0.12, height: 0.06 },
+      },
     ]);
   });
 
@@ -110,13 +143,15 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
   it('calls the four APIs in parallel, once each, with the same image bytes', async () => {
     let inFlight = 0;
     let peak = 0;
-    const slow = <T>(value: T) => async () => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      inFlight--;
-      return value;
-    };
+    const slow =
+      <T>(value: T) =>
+      async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        inFlight--;
+        return value;
+      };
     rekognition.on(DetectLabelsCommand).callsFake(slow(detectLabelsResponse));
     rekognition.on(DetectTextCommand).callsFake(slow(detectTextResponse));
     rekognition.on(DetectFacesCommand).callsFake(slow(detectFacesResponse));

@@ -72,7 +72,13 @@ export class RekognitionImageAnalyzer implements ImageAnalyzer {
     try {
       const [labels, text, faces, moderation] = await Promise.all([
         wantsLabels
-          ? this.client.send(new DetectLabelsCommand({ Image, MaxLabels: Math.max(options.maxLabels, types.has('objects') ? 50 : 0), MinConfidence: minConfidence }))
+          ? this.client.send(
+              new DetectLabelsCommand({
+                Image,
+                MaxLabels: Math.max(options.maxLabels, types.has('objects') ? 50 : 0),
+                MinConfidence: minConfidence,
+              }),
+            )
           : undefined,
         types.has('text') ? this.client.send(new DetectTextCommand({ Image })) : undefined,
         types.has('faces') ? this.client.send(new DetectFacesCommand({ Image, Attributes: ['ALL'] })) : undefined,
@@ -106,7 +112,12 @@ export class RekognitionImageAnalyzer implements ImageAnalyzer {
         const result: TextDetection[] = [];
         for (const line of lines) {
           lineIndexById.set(line.Id ?? -1, result.length);
-          result.push({ text: line.DetectedText ?? '', confidence: pct(line.Confidence), bounding_box: box(line.Geometry?.BoundingBox), type: 'line' });
+          result.push({
+            text: line.DetectedText ?? '',
+            confidence: pct(line.Confidence),
+            bounding_box: box(line.Geometry?.BoundingBox),
+            type: 'line',
+          });
         }
         for (const word of detections.filter((d) => d.Type === 'WORD')) {
           const parent = lineIndexById.get(word.ParentId ?? -1);
@@ -128,7 +139,11 @@ export class RekognitionImageAnalyzer implements ImageAnalyzer {
             bounding_box: box(face.BoundingBox),
             ...(face.AgeRange ? { age_range: { low: face.AgeRange.Low ?? 0, high: face.AgeRange.High ?? 0 } } : {}),
             ...(face.Emotions
-              ? { emotions: face.Emotions.map((e) => ({ type: String(e.Type), confidence: pct(e.Confidence) })).sort((a, b) => b.confidence - a.confidence) }
+              ? {
+                  emotions: face.Emotions.map((e) => ({ type: String(e.Type), confidence: pct(e.Confidence) })).sort(
+                    (a, b) => b.confidence - a.confidence,
+                  ),
+                }
               : {}),
           }));
       }
@@ -151,12 +166,31 @@ export function translateRekognitionError(error: unknown): AppException {
   if (error instanceof AppException) return error;
   const name = (error as { name?: string })?.name ?? 'Error';
   const details = { provider: 'aws', aws_error: name };
-  if (name === 'InvalidImageFormatException' || name === 'ImageTooLargeException' || name === 'InvalidParameterException') {
-    return new AppException(ErrorCode.INVALID_FILE, `Rekognition refused the image (${name})`, HttpStatus.BAD_REQUEST, details);
+  if (
+    name === 'InvalidImageFormatException' ||
+    name === 'ImageTooLargeException' ||
+    name === 'InvalidParameterException'
+  ) {
+    return new AppException(
+      ErrorCode.INVALID_FILE,
+      `Rekognition refused the image (${name})`,
+      HttpStatus.BAD_REQUEST,
+      details,
+    );
   }
-  if (name === 'ThrottlingException' || name === 'ProvisionedThroughputExceededException' || name === 'LimitExceededException') {
-    return AppException.unavailable(ErrorCode.PROVIDER_ERROR, 'Rekognition is throttling requests; retry later', details, error);
+  if (
+    name === 'ThrottlingException' ||
+    name === 'ProvisionedThroughputExceededException' ||
+    name === 'LimitExceededException'
+  ) {
+    return AppException.unavailable(
+      ErrorCode.PROVIDER_ERROR,
+      'Rekognition is throttling requests; retry later',
+      details,
+      error,
+    );
   }
-  return new AppException(ErrorCode.PROVIDER_ERROR, `Rekognition failed (${name})`, HttpStatus.BAD_GATEWAY, details, { cause: error });
+  return new AppException(ErrorCode.PROVIDER_ERROR, `Rekognition failed (${name})`, HttpStatus.BAD_GATEWAY, details, {
+    cause: error,
+  });
 }
-

@@ -265,7 +265,10 @@ export interface DominantColorsOptions {
   ignoreBackground?: boolean;
 }
 
-export async function dominantColors(image: RgbImage, options: DominantColorsOptions = {}): Promise<DominantColorsResult> {
+export async function dominantColors(
+  image: RgbImage,
+  options: DominantColorsOptions = {},
+): Promise<DominantColorsResult> {
   const size = options.size ?? 64;
   const minFraction = options.minFraction ?? 0.03;
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
@@ -319,7 +322,11 @@ export async function dominantColors(image: RgbImage, options: DominantColorsOpt
     for (let i = 0; i < n; i++) if (!m[i]) all.push(i);
     const interior = all.filter(isInterior);
     // Textured photos: most pixels are "edges", keep everything.
-    return { all, use: interior.length >= all.length * 0.4 ? interior : all, interiorShare: interior.length / Math.max(1, all.length) };
+    return {
+      all,
+      use: interior.length >= all.length * 0.4 ? interior : all,
+      interiorShare: interior.length / Math.max(1, all.length),
+    };
   };
   let selected = select(mask);
   if (background && selected.interiorShare < 0.4 && selected.all.length < n * 0.25) {

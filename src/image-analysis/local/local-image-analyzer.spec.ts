@@ -17,9 +17,21 @@ describe('LocalImageAnalyzer (real models)', () => {
   const results = new Map<string, AnalyzerOutput>();
 
   beforeAll(async () => {
-    analyzer = new LocalImageAnalyzer({ visionWorkers: 1, ocrWorkers: 1, visionMaxSide: 640, defaultMinConfidence: 0.4 });
+    analyzer = new LocalImageAnalyzer({
+      visionWorkers: 1,
+      ocrWorkers: 1,
+      visionMaxSide: 640,
+      defaultMinConfidence: 0.4,
+    });
     await analyzer.warmUp();
-    for (const name of ['astronaut.jpg', 'cat.jpg', 'coffee.jpg', 'motorcycle.webp', 'rocket.jpg', 'people-montage.jpg']) {
+    for (const name of [
+      'astronaut.jpg',
+      'cat.jpg',
+      'coffee.jpg',
+      'motorcycle.webp',
+      'rocket.jpg',
+      'people-montage.jpg',
+    ]) {
       results.set(name, await analyzer.analyze(await prepare(photo(name)), all));
     }
   }, 120_000);
@@ -95,7 +107,8 @@ describe('LocalImageAnalyzer (real models)', () => {
       const result = await analyzer.analyze(await prepare(product.png), { ...all, types: ['text'] });
       const lines = (result.text_detections ?? []).filter((t) => t.type === 'line');
       const read = lines.map((l) => normalizeText(l.text));
-      for (const expected of product.lines) expect(read.some((line) => line.includes(normalizeText(expected)))).toBe(true);
+      for (const expected of product.lines)
+        expect(read.some((line) => line.includes(normalizeText(expected)))).toBe(true);
       for (const word of (result.text_detections ?? []).filter((t) => t.type === 'word')) {
         const line = result.text_detections?.[word.parent_index as number];
         expect(line?.type).toBe('line');
@@ -108,7 +121,9 @@ describe('LocalImageAnalyzer (real models)', () => {
   it('the monitor line sits where it was drawn (upper middle of the box)', async () => {
     const product = await monitorBox();
     const result = await analyzer.analyze(await prepare(product.png), { ...all, types: ['text'] });
-    const line = result.text_detections?.find((t) => t.type === 'line' && normalizeText(t.text).includes('27 inch monitor'));
+    const line = result.text_detections?.find(
+      (t) => t.type === 'line' && normalizeText(t.text).includes('27 inch monitor'),
+    );
     // Drawn centred at x=400 of 800, baseline y=205 of 520, 44 px type.
     expect(line?.bounding_box.left).toBeGreaterThan(0.15);
     expect((line?.bounding_box.left ?? 0) + (line?.bounding_box.width ?? 0)).toBeLessThan(0.85);
@@ -127,7 +142,12 @@ describe('LocalImageAnalyzer (real models)', () => {
   });
 
   it('two images at once run on two workers when the pool has two', async () => {
-    const two = new LocalImageAnalyzer({ visionWorkers: 2, ocrWorkers: 1, visionMaxSide: 640, defaultMinConfidence: 0.4 });
+    const two = new LocalImageAnalyzer({
+      visionWorkers: 2,
+      ocrWorkers: 1,
+      visionMaxSide: 640,
+      defaultMinConfidence: 0.4,
+    });
     try {
       await two.vision.start();
       expect(two.readiness().vision).toMatchObject({ workers: 2, workers_ready: 2 });

@@ -95,7 +95,12 @@ export class OcrEngine {
     const height = Math.max(1, Math.round(working.height * scale));
     const { data } = await scheduler.addJob('recognize', png, {}, { text: true, blocks: true });
     const toBox = (b: { x0: number; y0: number; x1: number; y1: number }): BoundingBox =>
-      clampBox({ left: b.x0 / width, top: b.y0 / height, width: (b.x1 - b.x0) / width, height: (b.y1 - b.y0) / height });
+      clampBox({
+        left: b.x0 / width,
+        top: b.y0 / height,
+        width: (b.x1 - b.x0) / width,
+        height: (b.y1 - b.y0) / height,
+      });
     // Floors measured on the fixtures: junk lines score under 50, real words over 30.
     const minLine = Math.max(0.5, minConfidence);
     const minWord = Math.max(0.3, Math.min(minConfidence, minLine));
@@ -107,7 +112,12 @@ export class OcrEngine {
           const words = (line.words ?? []).filter((w) => w.text.trim() && w.confidence / 100 >= minWord);
           if (!text || line.confidence / 100 < minLine || words.length === 0) continue;
           const lineIndex = detections.length;
-          detections.push({ text, confidence: round(line.confidence / 100), bounding_box: toBox(line.bbox), type: 'line' });
+          detections.push({
+            text,
+            confidence: round(line.confidence / 100),
+            bounding_box: toBox(line.bbox),
+            type: 'line',
+          });
           for (const word of words) {
             detections.push({
               text: word.text.trim(),

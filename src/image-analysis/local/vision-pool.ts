@@ -108,7 +108,14 @@ export class VisionPool {
     const copy = image.data.buffer.slice(image.data.byteOffset, image.data.byteOffset + image.data.byteLength);
     return new Promise<VisionResult>((resolve, reject) => {
       this.queue.push({
-        message: { id: ++this.sequence, type: 'analyze', rgb: copy as ArrayBuffer, width: image.width, height: image.height, tasks },
+        message: {
+          id: ++this.sequence,
+          type: 'analyze',
+          rgb: copy as ArrayBuffer,
+          width: image.width,
+          height: image.height,
+          tasks,
+        },
         resolve,
         reject,
       });
@@ -126,31 +133,44 @@ export class VisionPool {
   private spawn(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const worker = new Worker(VISION_WORKER_PATH, {
-        workerData: { objectMinScore: this.options.objectMinScore ?? 0.3, nsfwModel: this.options.nsfwModel ?? 'MobileNetV2' },
+        workerData: {
+          objectMinScore: this.options.objectMinScore ?? 0.3,
+          nsfwModel: this.options.nsfwModel ?? 'MobileNetV2',
+        },
       });
       const slot: Slot = { worker, ready: false };
       this.slots.push(slot);
       let settled = false;
-      worker.on('message', (message: { type?: string; info?: WorkerInfo; error?: string; id?: number; ok?: boolean; result?: VisionResult }) => {
-        if (message.type === 'ready') {
-          slot.ready = true;
-          slot.info = message.info;
-          settled = true;
-          resolve();
-          this.pump();
-        } else if (message.type === 'fatal') {
-          settled = true;
-          this.remove(slot);
-          void worker.terminate();
-          reject(new Error(`vision worker failed to load: ${message.error}`));
-        } else if (slot.job && message.id === slot.job.message.id) {
-          const job = slot.job;
-          slot.job = undefined;
-          if (message.ok) job.resolve(message.result as VisionResult);
-          else job.reject(new Error(message.error));
-          this.pump();
-        }
-      });
+      worker.on(
+        'message',
+        (message: {
+          type?: string;
+          info?: WorkerInfo;
+          error?: string;
+          id?: number;
+          ok?: boolean;
+          result?: VisionResult;
+        }) => {
+          if (message.type === 'ready') {
+            slot.ready = true;
+            slot.info = message.info;
+            settled = true;
+            resolve();
+            this.pump();
+          } else if (message.type === 'fatal') {
+            settled = true;
+            this.remove(slot);
+            void worker.terminate();
+            reject(new Error(`vision worker failed to load: ${message.error}`));
+          } else if (slot.job && message.id === slot.job.message.id) {
+            const job = slot.job;
+            slot.job = undefined;
+            if (message.ok) job.resolve(message.result as VisionResult);
+            else job.reject(new Error(message.error));
+            this.pump();
+          }
+        },
+      );
       worker.on('error', (error) => {
         this.logger.error({ err: error }, 'vision worker crashed');
         this.lastError = error.message;

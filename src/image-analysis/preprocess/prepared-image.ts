@@ -130,7 +130,9 @@ export async function prepareImage(bytes: Buffer, options: PrepareOptions): Prom
 export async function rgbAtMostSide(image: PreparedImage, maxSide: number): Promise<RgbImage> {
   const { working } = image;
   if (Math.max(working.width, working.height) <= maxSide) return working;
-  const { data, info } = await sharp(working.data, { raw: { width: working.width, height: working.height, channels: 3 } })
+  const { data, info } = await sharp(working.data, {
+    raw: { width: working.width, height: working.height, channels: 3 },
+  })
     .resize({ width: maxSide, height: maxSide, fit: 'inside' })
     .raw()
     .toBuffer({ resolveWithObject: true });
@@ -152,7 +154,12 @@ export function encodeWorking(
       { kernel: 'lanczos3' },
     );
   } else if (options.maxSide) {
-    pipeline = pipeline.resize({ width: options.maxSide, height: options.maxSide, fit: 'inside', withoutEnlargement: true });
+    pipeline = pipeline.resize({
+      width: options.maxSide,
+      height: options.maxSide,
+      fit: 'inside',
+      withoutEnlargement: true,
+    });
   }
   if (options.grayscale) pipeline = pipeline.grayscale();
   return format === 'png'

@@ -10,7 +10,12 @@ import type {
  * ratio bounding boxes, Instances/Parents/Aliases/Categories, Geometry with Polygon), as the SDK
  * hands them back (with $metadata).
  */
-const metadata = { httpStatusCode: 200, requestId: 'f3b1c6de-5a1e-4d36-9c55-0d9c2b7c1a11', attempts: 1, totalRetryDelay: 0 };
+const metadata = {
+  httpStatusCode: 200,
+  requestId: 'f3b1c6de-5a1e-4d36-9c55-0d9c2b7c1a11',
+  attempts: 1,
+  totalRetryDelay: 0,
+};
 
 export const detectLabelsResponse: DetectLabelsCommandOutput = {
   $metadata: metadata,
