@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { AppException } from '../common/errors/app.exception';
+import { AppException, ErrorBody } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
@@ -31,6 +31,32 @@ export interface RequestedOptions {
   analysis_types?: AnalysisType[];
   max_labels?: number;
   min_confidence?: number;
+}
+
+/** One image of a batch: how to get it (which may itself fail, e.g. an unknown media_id). */
+export interface BatchWorkItem {
+  filename?: string;
+  options: RequestedOptions;
+  source: () => Promise<ImageSource>;
+}
+
+export interface BatchItemResult {
+  index: number;
+  filename?: string;
+  status: 'completed' | 'failed';
+  result?: ImageAnalysisResult;
+  error?: { code: string; message: string; details: Record<string, unknown> };
+}
+
+export interface BatchResult {
+  batch_id: string;
+  status: 'completed';
+  total: number;
+  succeeded: number;
+  failed: number;
+  items: BatchItemResult[];
+  processing_time: number;
+  created_at: string;
 }
 
 interface CacheEntry {
@@ -163,6 +189,71 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       });
     }
     return record;
+  }
+
+  /**
+   * Analyses every item with at most IMAGE_BATCH_CONCURRENCY at once; each item gets its result or
+   * its own error (in the error envelope's shape), and the batch is kept under analyses/batches/.
+   */
+  async analyzeBatch(work: BatchWorkItem[]): Promise<BatchResult> {
+    const started = Date.now();
+    const items: BatchItemResult[] = new Array(work.length);
+    let next = 0;
+    const runOne = async (index: number): Promise<BatchItemResult> => {
+      const item = work[index];
+      const base = { index, ...(item.filename ? { filename: item.filename } : {}) };
+      try {
+        const result = await this.analyze(await item.source(), item.options);
+        return { ...base, status: 'completed', result };
+      } catch (error) {
+        return { ...base, status: 'failed', error: this.describeError(error) };
+      }
+    };
+    const lanes = Array.from({ length: Math.min(this.config.batchConcurrency, work.length) }, async () => {
+      while (next < work.length) {
+        const index = next++;
+        items[index] = await runOne(index);
+      }
+    });
+    await Promise.all(lanes);
+    const succeeded = items.filter((item) => item.status === 'completed').length;
+    const batch: BatchResult = {
+      batch_id: randomUUID(),
+      status: 'completed',
+      total: items.length,
+      succeeded,
+      failed: items.length - succeeded,
+      items,
+      processing_time: Math.round(Date.now() - started) / 1000,
+      created_at: new Date().toISOString(),
+    };
+    await this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
+    return batch;
+  }
+
+  async getBatch(batchId: string): Promise<BatchResult> {
+    if (!UUID.test(batchId)) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'batch_id must be a UUID', HttpStatus.BAD_REQUEST, {
+        fields: { batch_id: ['must be a UUID'] },
+      });
+    }
+    const batch = await this.store.readJson<BatchResult>(analysisKeys.batch(batchId.toLowerCase()));
+    if (!batch)
+      throw AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId });
+    return batch;
+  }
+
+  /** An item's error as the envelope would carry it; unexpected errors never leak internals. */
+  private describeError(error: unknown): { code: string; message: string; details: Record<string, unknown> } {
+    if (error instanceof AppException) {
+      return { code: error.code, message: (error.getResponse() as ErrorBody).error.message, details: error.details };
+    }
+    this.logger.error({ err: error }, 'batch item failed unexpectedly');
+    return {
+      code: ErrorCode.INTERNAL_ERROR,
+      message: 'An unexpected error occurred analysing this image',
+      details: {},
+    };
   }
 
   /** The analysed image with its boxes and names drawn on it. */

@@ -53,20 +53,20 @@ describe('prepareImage (sharp, hostile inputs)', () => {
       expect(await refusal(bytes)).toEqual({ status: 415, code: 'INVALID_FILE_FORMAT' });
   });
 
-  it('refuses a decompression bomb from its header with 413, before decoding', async () => {
+  it('refuses a decompression bomb from its header with 422, before decoding', async () => {
     const bomb = pngBombHeader(60_000, 60_000);
     expect(bomb.length).toBeLessThan(200);
     const error = (await prepareImage(bomb, options).catch((e: unknown) => e)) as AppException;
-    expect(error.getStatus()).toBe(413);
+    expect(error.getStatus()).toBe(422);
     expect(error.details).toMatchObject({ width: 60_000, height: 60_000, max_pixels: 50_000_000 });
   });
 
-  it('refuses a truncated JPEG with 400 INVALID_FILE', async () => {
-    expect(await refusal(await truncatedJpeg())).toEqual({ status: 400, code: 'INVALID_FILE' });
+  it('refuses a truncated JPEG with 422 INVALID_FILE', async () => {
+    expect(await refusal(await truncatedJpeg())).toEqual({ status: 422, code: 'INVALID_FILE' });
   });
 
-  it('refuses a header-only PNG under the pixel limit with 400 (no pixel data)', async () => {
-    expect(await refusal(pngBombHeader(100, 100))).toEqual({ status: 400, code: 'INVALID_FILE' });
+  it('refuses a header-only PNG under the pixel limit with 422 (no pixel data)', async () => {
+    expect(await refusal(pngBombHeader(100, 100))).toEqual({ status: 422, code: 'INVALID_FILE' });
   });
 
   it('takes the first frame of an animated WebP', async () => {

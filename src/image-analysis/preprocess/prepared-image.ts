@@ -48,8 +48,9 @@ function invalid(message: string, details: Record<string, unknown> = {}): AppExc
 }
 
 /**
- * Validates and decodes an image: unsupported or non-image bytes -> 415, empty/corrupt/truncated
- * -> 400, more pixels than allowed -> 413, all checked from the header before any pixel is decoded.
+ * Validates and decodes an image, with the storage intake's statuses: empty -> 400 INVALID_FILE,
+ * non-image or unsupported format -> 415 INVALID_FILE_FORMAT, corrupt/truncated or more pixels than
+ * allowed (checked on the header, before any decoding) -> 422 INVALID_FILE.
  */
 export async function prepareImage(bytes: Buffer, options: PrepareOptions): Promise<PreparedImage> {
   if (bytes.length === 0) throw invalid('The image is empty (0 bytes)');
@@ -75,14 +76,24 @@ export async function prepareImage(bytes: Buffer, options: PrepareOptions): Prom
   }
   const storedWidth = meta.width ?? 0;
   const storedHeight = meta.pageHeight ?? meta.height ?? 0;
-  if (storedWidth < 1 || storedHeight < 1) throw invalid('The image has no pixels');
+  if (storedWidth < 1 || storedHeight < 1) {
+    throw new AppException(
+      ErrorCode.INVALID_FILE,
+      'The image header gives no dimensions',
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      {
+        format,
+        reason: 'no dimensions in the header',
+      },
+    );
+  }
   const pixels = storedWidth * storedHeight;
   if (pixels > options.maxPixels) {
     throw new AppException(
-      ErrorCode.FILE_TOO_LARGE,
-      `The image is ${storedWidth}x${storedHeight} (${pixels} pixels), more than the ${options.maxPixels} allowed`,
-      HttpStatus.PAYLOAD_TOO_LARGE,
-      { width: storedWidth, height: storedHeight, pixels, max_pixels: options.maxPixels },
+      ErrorCode.INVALID_FILE,
+      `The image is ${storedWidth}x${storedHeight} pixels; at most ${options.maxPixels} pixels are accepted`,
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      { format, width: storedWidth, height: storedHeight, max_pixels: options.maxPixels, reason: 'too many pixels' },
     );
   }
   const orientation = meta.orientation ?? 1;
@@ -110,9 +121,12 @@ export async function prepareImage(bytes: Buffer, options: PrepareOptions): Prom
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
     working = { data, width: info.width, height: info.height };
   } catch (error) {
-    throw invalid('The image data is corrupt or truncated and cannot be decoded', {
-      reason: (error as Error).message,
-    });
+    throw new AppException(
+      ErrorCode.INVALID_FILE,
+      `The file looks like ${format} but cannot be decoded (corrupt or truncated)`,
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      { format, reason: String((error as Error).message).split('\n')[0] },
+    );
   }
   return {
     bytes,
