@@ -1,14 +1,18 @@
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { Module } from '@nestjs/common';
 import { REKOGNITION_CLIENT } from '../aws/aws.tokens';
+import { MediaModule } from '../media/media.module';
 import { imageAnalysisConfig, ImageAnalysisConfig } from '../config/configuration';
 import { RekognitionImageAnalyzer } from './aws/rekognition-image-analyzer';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
+import { ImageAnalysisController } from './image-analysis.controller';
 import { ImageAnalysisService } from './image-analysis.service';
 import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
 /** Labels, objects, text, faces, moderation and colours behind the ImageAnalyzer port. */
 @Module({
+  imports: [MediaModule],
+  controllers: [ImageAnalysisController],
   providers: [
     {
       provide: IMAGE_ANALYZER,
