@@ -28,6 +28,28 @@ import { createTestApp, TestApp } from './support/test-app';
 const API = '/api/v1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A short 16 kHz mono 16-bit WAV tone. */
+function wav(seconds: number): Buffer {
+  const samples = Math.round(16_000 * seconds);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + samples * 2, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(16_000, 24);
+  header.writeUInt32LE(32_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(samples * 2, 40);
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++)
+    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 16_000)), i * 2);
+  return Buffer.concat([header, data]);
+}
+
 function expectError(body: unknown, code: string) {
   expect(body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object) } });
 }
@@ -181,43 +203,33 @@ describe('image analysis (e2e, local engines)', () => {
     });
 
     it('an unknown media_id -> 404 MEDIA_NOT_FOUND; an audio media -> 415', async () => {
-      const res = await t.http
-        .post(`${API}/analyze-image`)
-        .send({ media_id: '9d0c1c1e-4b7e-4f0e-9a51-8f1f5e0b8a11' })
-        .expect(404);
-      expectError(res.body, 'MEDIA_NOT_FOUND');
+      const unknown = { media_id: '9d0c1c1e-4b7e-4f0e-9a51-8f1f5e0b8a11' };
+      expectError((await t.http.post(`${API}/analyze-image`).send(unknown).expect(404)).body, 'MEDIA_NOT_FOUND');
+      const upload = await t.http.post(`${API}/upload`).attach('file', wav(0.5), 'beep.wav').expect(201);
+      expect(upload.body.media_type).toBe('audio');
+      const audio = await t.http.post(`${API}/analyze-image`).send({ media_id: upload.body.media_id }).expect(415);
+      expectError(audio.body, 'INVALID_FILE_FORMAT');
     });
   });
 
   describe('hostile images', () => {
+    const gif = () =>
+      sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+        .gif()
+        .toBuffer();
     it.each([
-      ['zero bytes', () => Promise.resolve(Buffer.alloc(0)), 'empty.png', 400, 'INVALID_FILE'],
-      [
-        'a text file named .png',
-        () => Promise.resolve(Buffer.from('just some text\n')),
-        'fake.png',
-        415,
-        'INVALID_FILE_FORMAT',
-      ],
+      ['zero bytes', 400, 'INVALID_FILE', 'empty.png', () => Promise.resolve(Buffer.alloc(0))],
+      ['a text file named .png', 415, 'INVALID_FILE_FORMAT', 'fake.png', () => Promise.resolve(Buffer.from('text\n'))],
       [
         'a bomb header (60000x60000)',
-        () => Promise.resolve(pngBombHeader(60_000, 60_000)),
-        'bomb.png',
         422,
         'INVALID_FILE',
+        'bomb.png',
+        () => Promise.resolve(pngBombHeader(60_000, 60_000)),
       ],
-      ['a truncated JPEG', truncatedJpeg, 'cut.jpg', 422, 'INVALID_FILE'],
-      [
-        'a GIF',
-        () =>
-          sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
-            .gif()
-            .toBuffer(),
-        'x.gif',
-        415,
-        'INVALID_FILE_FORMAT',
-      ],
-    ])('%s -> %i %s, in the error envelope', async (_name, make, filename, status, code) => {
+      ['a truncated JPEG', 422, 'INVALID_FILE', 'cut.jpg', truncatedJpeg],
+      ['a GIF', 415, 'INVALID_FILE_FORMAT', 'x.gif', gif],
+    ])('%s -> %i %s, in the error envelope', async (_name, status, code, filename, make) => {
       const res = await analyze(await make(), filename).expect(status);
       expectError(res.body, code);
     });
