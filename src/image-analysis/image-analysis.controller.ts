@@ -158,7 +158,6 @@ export class ImageAnalysisController {
           try {
             return { filename: part.filename, intake: await this.ingest(part.stream, part.filename, signal) };
           } catch (error) {
-            part.stream.resume();
             if (!(error instanceof AppException) || error.code === ErrorCode.FILE_TOO_LARGE) throw error;
             return { filename: part.filename, error };
           }
@@ -241,7 +240,16 @@ export class ImageAnalysisController {
       },
     });
     stream.on('error', (error) => tap.destroy(error));
-    const record = await this.media.ingest({ stream: stream.pipe(tap), filename, accept: ['image'], signal });
+    let record: MediaRecord;
+    try {
+      record = await this.media.ingest({ stream: stream.pipe(tap), filename, accept: ['image'], signal });
+    } catch (error) {
+      // Refused early (e.g. from its first bytes): let the rest of this part flow away so the
+      // multipart reader can go on to the next part.
+      stream.unpipe(tap);
+      stream.resume();
+      throw error;
+    }
     return { record, bytes: Buffer.concat(chunks) };
   }
 

@@ -1,3 +1,6 @@
+import { withTimeout } from '../../common/async/with-timeout';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
 import type { ReadinessReport } from '../../health/readiness.registry';
 import type { ImageAnalyzer } from '../image-analyzer';
 import type { AnalysisOptions, AnalyzerOutput, DetectedObject, Emotion, Face } from '../image-analysis.types';
@@ -15,6 +18,8 @@ export interface LocalAnalyzerOptions {
   defaultMinConfidence: number;
 }
 
+/** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
+const ENGINE_TIMEOUT_MS = 120_000;
 const ENGINE_VERSION = 'human-3.3.6+centernet+blazeface/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v1';
 
 /**
@@ -54,6 +59,21 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
   }
 
   async analyze(image: PreparedImage, options: AnalysisOptions): Promise<AnalyzerOutput> {
+    try {
+      return await withTimeout(this.run(image, options), ENGINE_TIMEOUT_MS, 'local image analysis');
+    } catch (error) {
+      if (error instanceof AppException) throw error;
+      // A model that failed to load, a crashed worker, a stuck engine: the engines, not the caller.
+      throw AppException.unavailable(
+        ErrorCode.ENGINE_UNAVAILABLE,
+        'The local image engines could not analyse this image; retry later',
+        { provider: this.provider, reason: String((error as Error).message).split('\n')[0] },
+        error,
+      );
+    }
+  }
+
+  private async run(image: PreparedImage, options: AnalysisOptions): Promise<AnalyzerOutput> {
     const types = new Set(options.types);
     const wantsLabels = types.has('labels');
     const tasks = {
