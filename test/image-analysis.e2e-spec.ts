@@ -114,6 +114,16 @@ describe('image analysis (e2e, local engines)', () => {
       expect(again.body.objects.map((o: { name: string }) => o.name)).toContain('Motorcycle');
       expect(again.body.faces).toEqual([]);
       expect(again.body.processing_time).toBeLessThan(first.body.processing_time);
+      // The same bytes are not stored twice: the hit reuses the media stored the first time...
+      expect(again.body.media_id).toBe(first.body.media_id);
+      // ...unless it was deleted since.
+      await t.http.delete(`${API}/media/${first.body.media_id}`).expect(204);
+      const afterDelete = await analyze(photo('motorcycle.webp'), 'm.webp', { analysis_types: 'objects,faces' }).expect(
+        200,
+      );
+      expect(afterDelete.body.cached).toBe(true);
+      expect(afterDelete.body.media_id).not.toBe(first.body.media_id);
+      await t.http.get(`${API}/media/${afterDelete.body.media_id}`).expect(200);
       // Other options are another cache entry.
       const other = await analyze(photo('motorcycle.webp'), 'm.webp', { analysis_types: 'objects' }).expect(200);
       expect(other.body.cached).toBe(false);

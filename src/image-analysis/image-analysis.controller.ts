@@ -18,7 +18,7 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
@@ -33,6 +33,7 @@ import {
   ImageAnalysisService,
   ImageSource,
   RequestedOptions,
+  sha256Of,
 } from './image-analysis.service';
 import type { ImageAnalysisResult } from './image-analysis.types';
 
@@ -43,10 +44,10 @@ const ANALYSIS_ID_PARAM = {
   description: 'The id POST /analyze-image answered with',
 };
 
-/** A stored image and, when it just came in, its bytes (so it is not read back from the store). */
-interface Intake {
-  record: MediaRecord;
-  bytes?: Buffer;
+/** An image that just came in (not yet stored). */
+interface Incoming {
+  bytes: Buffer;
+  filename?: string;
 }
 
 @ApiTags('image-analysis')
@@ -101,14 +102,14 @@ export class ImageAnalysisController {
   })
   async analyze(@Req() req: Request, @Body() body: AnalyzeImageDto): Promise<ImageAnalysisResult> {
     if (isMultipart(req)) {
-      const { fields, files } = await readMultipart<Intake>(req, {
+      const { fields, files } = await readMultipart<Incoming>(req, {
         fileField: 'file',
         maxFileSize: this.storage.maxFileSize,
         allowedFields: OPTION_FIELDS,
-        onFile: (part, signal) => this.ingest(part.stream, part.filename, signal),
+        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
       });
       const options = parseOptionFields(fields);
-      return this.analyses.analyze(this.sourceOf(files[0]), options);
+      return this.analyses.analyze(this.incomingSource(files[0]), options);
     }
     return this.analyses.analyze(await this.jsonSource(body), optionsOf(body));
   }
@@ -149,29 +150,19 @@ export class ImageAnalysisController {
     const max = this.config.batchMaxItems;
     if (isMultipart(req)) {
       // A file that fails intake (wrong type, corrupt) becomes that item's error, not the batch's.
-      const { fields, files } = await readMultipart<{ filename: string; intake?: Intake; error?: unknown }>(req, {
+      const { fields, files } = await readMultipart<Incoming>(req, {
         fileField: 'files',
         maxFiles: max,
         maxFileSize: this.storage.maxFileSize,
         allowedFields: OPTION_FIELDS,
-        onFile: async (part, signal) => {
-          try {
-            return { filename: part.filename, intake: await this.ingest(part.stream, part.filename, signal) };
-          } catch (error) {
-            if (!(error instanceof AppException) || error.code === ErrorCode.FILE_TOO_LARGE) throw error;
-            return { filename: part.filename, error };
-          }
-        },
+        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
       });
       const options = parseOptionFields(fields);
       return this.analyses.analyzeBatch(
         files.map((file) => ({
           filename: file.filename,
           options,
-          source: async () => {
-            if (file.error) throw file.error;
-            return this.sourceOf(file.intake as Intake);
-          },
+          source: () => Promise.resolve(this.incomingSource(file)),
         })),
       );
     }
@@ -224,36 +215,36 @@ export class ImageAnalysisController {
       if (!record.media_id) {
         throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, 'The analysed image is not stored', {});
       }
-      return this.readAll(await this.media.get(record.media_id));
+      return readAll(await this.media.openStream(await this.media.get(record.media_id)));
     });
     res.status(200).type(contentType).setHeader('Cache-Control', 'private, max-age=300');
     res.send(body);
   }
 
-  /** Stores an incoming image through MediaService while keeping its bytes for the analysis. */
-  private async ingest(stream: Readable, filename: string | undefined, signal?: AbortSignal): Promise<Intake> {
-    const chunks: Buffer[] = [];
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk);
-        callback(null, chunk);
+  /**
+   * A new image: analysed from the bytes in hand while MediaService stores it (same checks as
+   * /upload). When the cache already knows these bytes, the media stored then is reused instead of
+   * storing a duplicate (same bytes, same owner).
+   */
+  private incomingSource({ bytes, filename }: Incoming): ImageSource {
+    const sha256 = sha256Of(bytes);
+    const owner = '';
+    return {
+      sha256,
+      bytes: () => Promise.resolve(bytes),
+      persist: async (existingMediaId) => {
+        if (existingMediaId) {
+          const existing = await this.media.get(existingMediaId).catch(() => undefined);
+          if (existing && existing.sha256 === sha256 && existing.owner === owner) return existing;
+        }
+        const record = await this.media.ingestBuffer(bytes, { filename, owner, accept: ['image'] });
+        return record;
       },
-    });
-    stream.on('error', (error) => tap.destroy(error));
-    let record: MediaRecord;
-    try {
-      record = await this.media.ingest({ stream: stream.pipe(tap), filename, accept: ['image'], signal });
-    } catch (error) {
-      // Refused early (e.g. from its first bytes): let the rest of this part flow away so the
-      // multipart reader can go on to the next part.
-      stream.unpipe(tap);
-      stream.resume();
-      throw error;
-    }
-    return { record, bytes: Buffer.concat(chunks) };
+    };
   }
 
-  private sourceOf({ record, bytes }: Intake): ImageSource {
+  /** An image already stored (media_id). */
+  private storedSource(record: MediaRecord): ImageSource {
     if (record.media_type !== 'image') {
       throw new AppException(
         ErrorCode.INVALID_FILE_FORMAT,
@@ -266,7 +257,7 @@ export class ImageAnalysisController {
       sha256: record.sha256,
       media_id: record.media_id,
       owner: record.owner,
-      bytes: async () => bytes ?? this.readAll(record),
+      bytes: async () => readAll(await this.media.openStream(record)),
     };
   }
 
@@ -285,17 +276,25 @@ export class ImageAnalysisController {
         },
       );
     }
-    if (input.media_id) return this.sourceOf({ record: await this.media.get(input.media_id) });
-    const bytes = Buffer.from(input.image_file as string, 'base64');
-    const record = await this.media.ingestBuffer(bytes, { filename: input.filename, accept: ['image'] });
-    return this.sourceOf({ record, bytes });
+    if (input.media_id) return this.storedSource(await this.media.get(input.media_id));
+    if (Buffer.byteLength(input.image_file as string) > Math.ceil((this.storage.maxFileSize * 4) / 3) + 4) {
+      throw new AppException(
+        ErrorCode.FILE_TOO_LARGE,
+        'The image is larger than MAX_FILE_SIZE',
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        {
+          max_bytes: this.storage.maxFileSize,
+        },
+      );
+    }
+    return this.incomingSource({ bytes: Buffer.from(input.image_file as string, 'base64'), filename: input.filename });
   }
+}
 
-  private async readAll(record: MediaRecord): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.media.openStream(record)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function isMultipart(req: Request): boolean {

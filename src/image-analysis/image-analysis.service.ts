@@ -19,12 +19,19 @@ import {
 } from './image-analysis.types';
 import { prepareImage, PreparedImage, sharpFormats } from './preprocess/prepared-image';
 
-/** Where an image comes from: its hash is known up front (so a cache hit reads no bytes). */
+/** Where an image comes from: its hash is known up front (so a cache hit decodes nothing). */
 export interface ImageSource {
   sha256: string;
   bytes: () => Promise<Buffer>;
+  /** Set when the image is already stored (a media_id request). */
   media_id?: string;
   owner?: string;
+  /**
+   * For new images: stores them through the media service. On a miss it runs beside the analysis
+   * (its refusal fails the request); on a hit it is offered the media that already holds these
+   * bytes, which it may reuse instead of storing them again.
+   */
+  persist?: (existingMediaId?: string) => Promise<{ media_id: string; owner: string }>;
 }
 
 export interface RequestedOptions {
@@ -61,6 +68,8 @@ export interface BatchResult {
 
 interface CacheEntry {
   output: AnalyzerOutput;
+  /** The media that held these bytes when the entry was made. */
+  media_id?: string;
   image: ImageInfo;
   provider: string;
   version: string;
@@ -136,23 +145,13 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     const cacheKey = analysisKeys.cache(source.sha256, this.optionsHash(options));
     let entry = await this.store.readJson<CacheEntry>(cacheKey);
     const cached = entry !== null;
-    if (!entry) {
-      const image = await this.prepare(await source.bytes());
-      const [output, colors] = await Promise.all([
-        this.analyzer.analyze(image, options),
-        options.types.includes('colors') ? dominantColors(image.working) : undefined,
-      ]);
-      if (colors) {
-        output.colors = colors.colors;
-        output.details = { ...output.details, background_color: colors.background };
-      }
-      entry = {
-        output,
-        image: { width: image.width, height: image.height, format: image.format },
-        provider: this.analyzer.provider,
-        version: this.analyzer.version,
-        created_at: new Date().toISOString(),
-      };
+    let media = source.media_id ? { media_id: source.media_id, owner: source.owner ?? '' } : undefined;
+    if (entry) {
+      if (source.persist) media = await source.persist(entry.media_id);
+    } else {
+      const [stored, computed] = await Promise.all([source.persist?.(), this.compute(source, options)]);
+      media = stored ?? media;
+      entry = { ...computed, ...(media ? { media_id: media.media_id } : {}) };
       await this.store.writeJson(cacheKey, entry);
     }
     const result: ImageAnalysisResult = {
@@ -163,8 +162,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       min_confidence: options.minConfidence,
       ...entry.output,
       image: entry.image,
-      ...(source.media_id ? { media_id: source.media_id } : {}),
-      ...(source.owner !== undefined ? { owner: source.owner } : {}),
+      ...(media ? { media_id: media.media_id, owner: media.owner } : {}),
       sha256: source.sha256,
       processing_time: 0,
       provider: entry.provider,
@@ -174,6 +172,26 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     result.processing_time = Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1000;
     await this.store.writeJson(analysisKeys.record(result.analysis_id), result);
     return result;
+  }
+
+  /** Decode once, then the provider and the colour step side by side. */
+  private async compute(source: ImageSource, options: AnalysisOptions): Promise<CacheEntry> {
+    const image = await this.prepare(await source.bytes());
+    const [output, colors] = await Promise.all([
+      this.analyzer.analyze(image, options),
+      options.types.includes('colors') ? dominantColors(image.working) : undefined,
+    ]);
+    if (colors) {
+      output.colors = colors.colors;
+      output.details = { ...output.details, background_color: colors.background };
+    }
+    return {
+      output,
+      image: { width: image.width, height: image.height, format: image.format },
+      provider: this.analyzer.provider,
+      version: this.analyzer.version,
+      created_at: new Date().toISOString(),
+    };
   }
 
   async get(analysisId: string): Promise<ImageAnalysisResult> {

@@ -161,4 +161,19 @@ describe('LocalImageAnalyzer (real models)', () => {
       await two.close();
     }
   }, 60_000);
+
+  it('an engine that cannot run answers 503 ENGINE_UNAVAILABLE, not a 500', async () => {
+    const closed = new LocalImageAnalyzer({
+      visionWorkers: 1,
+      ocrWorkers: 1,
+      visionMaxSide: 640,
+      defaultMinConfidence: 0.4,
+    });
+    await closed.close();
+    const error = await closed
+      .analyze(await prepare(photo('cat.jpg')), { ...all, types: ['objects'] })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    expect((error as { getStatus(): number }).getStatus()).toBe(503);
+  });
 });

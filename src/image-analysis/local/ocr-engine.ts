@@ -66,6 +66,8 @@ export class OcrEngine {
             tessedit_pageseg_mode: PSM.AUTO,
             preserve_interword_spaces: '1',
             user_defined_dpi: '300',
+            // Tesseract's diagnostics ("Detected 10 diacritics") go nowhere instead of stdout.
+            debug_file: '/dev/null',
           });
           scheduler.addWorker(worker);
         }),
