@@ -152,8 +152,8 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       const [stored, computed] = await Promise.all([source.persist?.(), this.compute(source, options)]);
       media = stored ?? media;
       entry = { ...computed, ...(media ? { media_id: media.media_id } : {}) };
-      await this.store.writeJson(cacheKey, entry);
     }
+    const cacheWrite = cached ? undefined : this.store.writeJson(cacheKey, entry);
     const result: ImageAnalysisResult = {
       analysis_id: randomUUID(),
       status: 'completed',
@@ -170,7 +170,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       created_at: new Date().toISOString(),
     };
     result.processing_time = Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1000;
-    await this.store.writeJson(analysisKeys.record(result.analysis_id), result);
+    await Promise.all([cacheWrite, this.store.writeJson(analysisKeys.record(result.analysis_id), result)]);
     return result;
   }
 
