@@ -1,8 +1,17 @@
 import { Module } from '@nestjs/common';
+import { MediaController } from './media.controller';
+import { MediaService } from './media.service';
+import { PresignedUploadService } from './presigned-upload.service';
 import { StorageModule } from './storage/storage.module';
 
-/** Upload, metadata, download, delete and presigned uploads (see the storage issue). */
+/**
+ * Upload, metadata, download, delete and presigned uploads. Other features import this module
+ * and use MediaService (ingest / get / openStream / withLocalFile / delete).
+ */
 @Module({
   imports: [StorageModule],
+  controllers: [MediaController],
+  providers: [MediaService, PresignedUploadService],
+  exports: [MediaService],
 })
 export class MediaModule {}

@@ -39,12 +39,23 @@ export class LocalMediaStore implements MediaStore {
     return join(this.objectsDir, assertSafeKey(key));
   }
 
+  localPathOf(key: string): string {
+    return this.pathOf(key);
+  }
+
+  /** Where callers may stage scratch files on the same filesystem (cleared at start). */
+  get scratchDir(): string {
+    return this.tmpDir;
+  }
+
   async put(key: string, body: Readable | Buffer, options: PutOptions = {}): Promise<StoredObject> {
     const target = this.pathOf(key);
     const temporary = join(this.tmpDir, randomUUID());
     try {
       const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
       await pipeline(source, createWriteStream(temporary, { flags: 'wx' }), { signal: options.signal });
+      if (options.verify) await options.verify({ localPath: temporary });
+      options.signal?.throwIfAborted();
       await mkdir(dirname(target), { recursive: true });
       await rename(temporary, target);
     } catch (error) {

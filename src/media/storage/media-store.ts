@@ -18,6 +18,21 @@ export interface PutOptions {
   contentLength?: number;
   /** Aborting cancels the write and leaves nothing behind. */
   signal?: AbortSignal;
+  /**
+   * Runs once every byte is written and before put resolves; if it throws, the object is discarded
+   * and put rejects with that error. On local disk it runs before the object becomes visible and
+   * receives the staged file's path (so it can be probed without a second copy); on S3 it runs
+   * after the upload and a rejection deletes the object.
+   */
+  verify?: (staged: { localPath?: string }) => Promise<void>;
+}
+
+export interface PresignedRequest {
+  url: string;
+  method: 'PUT' | 'GET';
+  /** Headers the client must send with the request (they are part of the signature). */
+  headers: Record<string, string>;
+  expiresAt: Date;
 }
 
 /** Inclusive byte range, as in an HTTP Range header. */
@@ -29,6 +44,14 @@ export interface ByteRange {
 /**
  * Where every byte the service keeps lives: media, job records, cached results.
  * Keys are relative, "/"-separated paths made by the service (never raw user input).
+ *
+ * Key layout (S3 adds S3_PREFIX in front; local disk keeps them under DATA_DIR/objects/):
+ *   media/<media_id>/original       the uploaded bytes
+ *   media/<media_id>/record.json    the MediaRecord; its presence is what makes a media exist
+ *   media/<media_id>/...            anything derived from that media (thumbnails, transcodes):
+ *                                   deleting a media deletes the whole media/<media_id>/ prefix
+ *   pending/<media_id>.json         a presigned upload not completed yet (swept once expired)
+ *   jobs/, analyses/, cache/        other features' records, through writeJson/readJson
  *
  * Guarantees every adapter gives:
  * - put is all-or-nothing: readers never see a partial object, and a failed or aborted body
@@ -55,4 +78,17 @@ export interface MediaStore {
 
   /** Resolves when the backend is reachable and writable enough to serve; rejects otherwise. */
   ping(): Promise<void>;
+
+  /** Local disk only: the object's own file, for engines that need a path. */
+  localPathOf?(key: string): string;
+  /** S3 only: a presigned PUT of exactly contentLength bytes of contentType. */
+  presignPut?(
+    key: string,
+    options: { contentType: string; contentLength: number; expiresInSeconds: number },
+  ): Promise<PresignedRequest>;
+  /** S3 only: a presigned GET, optionally overriding the response's headers. */
+  presignGet?(
+    key: string,
+    options: { expiresInSeconds: number; contentType?: string; contentDisposition?: string },
+  ): Promise<PresignedRequest>;
 }

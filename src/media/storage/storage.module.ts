@@ -1,19 +1,32 @@
 import { Global, Module } from '@nestjs/common';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3_CLIENT } from '../../aws/aws.tokens';
 import { storageConfig, StorageConfig } from '../../config/configuration';
 import { LocalMediaStore } from './local-media-store';
 import { MEDIA_STORE, MediaStore } from './media-store';
+import { S3MediaStore } from './s3-media-store';
 
 /**
- * Provides the MediaStore port to the whole app. STORAGE_DRIVER chooses the adapter; a test or
- * a new backend swaps this one provider and nothing else.
+ * Provides the MediaStore port to the whole app. STORAGE_DRIVER chooses the adapter: `local`
+ * (DATA_DIR on disk) or `s3` (S3_BUCKET_NAME under S3_PREFIX, through the shared S3 client).
+ * A test or a new backend swaps this one provider and nothing else.
  */
 @Global()
 @Module({
   providers: [
     {
       provide: MEDIA_STORE,
-      inject: [storageConfig.KEY],
-      useFactory: async (config: StorageConfig): Promise<MediaStore> => {
+      inject: [storageConfig.KEY, S3_CLIENT],
+      useFactory: async (config: StorageConfig, s3: S3Client | null): Promise<MediaStore> => {
+        if (config.driver === 's3') {
+          if (!s3) throw new Error('STORAGE_DRIVER=s3 but no S3 client was configured');
+          return new S3MediaStore(s3, {
+            bucket: config.bucket,
+            prefix: config.prefix,
+            serverSideEncryption: config.serverSideEncryption,
+            kmsKeyId: config.kmsKeyId,
+          });
+        }
         const store = new LocalMediaStore(config.dataDir);
         await store.init();
         return store;

@@ -1,0 +1,342 @@
+/**
+ * npm run bench:upload [-- --size=1GB --backends=local,s3]
+ *
+ * Streams a generated WAV file (1 GB by default, in a temp dir, deleted afterwards) through
+ * POST /api/v1/upload and back through GET /download on each backend, with the service running
+ * as its own process, and prints MB/s beside a baseline: `cp` of the same file on the same disk
+ * (local) and a direct lib-storage Upload to the same S3 server (s3, same part size and
+ * concurrency as the service). It also prints the service's peak RSS growth during the transfer.
+ * Targets (issue 3): S3 upload >= 0.8x the direct Upload; RSS growth <= 100 MB.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import bytes from 'bytes';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
+
+const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
+  startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
+  prepareBucket: (server: S3Server, bucket: string) => Promise<void>;
+};
+
+interface S3Server {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  stop(): Promise<unknown>;
+}
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    return [key, value ?? 'true'];
+  }),
+);
+const SIZE = bytes.parse(args.size ?? '1GB') as number;
+const BACKENDS = (args.backends ?? 'local,s3').split(',');
+const BUCKET = 'media-bench';
+// lib-storage's defaults, which the service's S3 store uses too.
+const PART_SIZE = 5 * 1024 * 1024;
+const QUEUE_SIZE = 4;
+
+const mbps = (size: number, ms: number) => size / 1024 / 1024 / (ms / 1000);
+const fmt = (n: number) => n.toFixed(1).padStart(7);
+
+/** A WAV header for `dataBytes` of 16-bit stereo 48 kHz PCM, then pseudo-random samples. */
+function generateWav(path: string, size: number): void {
+  const dataBytes = size - 44;
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + dataBytes, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(2, 22);
+  header.writeUInt32LE(48000, 24);
+  header.writeUInt32LE(192000, 28);
+  header.writeUInt16LE(4, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(dataBytes, 40);
+  const fd = openSync(path, 'w');
+  writeSync(fd, header);
+  const block = randomBytes(8 * 1024 * 1024);
+  for (let written = 0; written < dataBytes; written += block.length) {
+    writeSync(fd, block, 0, Math.min(block.length, dataBytes - written));
+  }
+  closeSync(fd);
+}
+
+/** Samples a process's RSS every 20 ms; peak() is the highest seen since start(). */
+function rssSampler(pid: number) {
+  const read = () => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return match ? Number(match[1]) * 1024 : 0;
+    } catch {
+      return 0; // the process is gone
+    }
+  };
+  let peak = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const cpuSeconds = () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    current: read,
+    cpuSeconds,
+    start() {
+      peak = read();
+      timer = setInterval(() => (peak = Math.max(peak, read())), 20);
+    },
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+function uploadMultipart(baseUrl: string, path: string, size: number): Promise<{ status: number; body: string }> {
+  const boundary = `bench${Date.now()}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${baseUrl}/api/v1/upload`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': head.length + size + tail.length,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.write(head);
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    file.on('error', reject);
+    file.on('end', () => req.end(tail));
+    file.pipe(req, { end: false });
+  });
+}
+
+function download(url: string): Promise<{ status: number; size: number }> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      let size = 0;
+      res.on('data', (chunk: Buffer) => (size += chunk.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, size }));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { result, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+interface Row {
+  backend: string;
+  baseline: string;
+  baselineMBps: number;
+  uploadMBps: number;
+  downloadMBps: number;
+  rssGrowthMB: number;
+}
+
+const ROUNDS = Number(args.rounds ?? 2);
+
+/**
+ * Starts the service, then for each round runs the baseline and the service's upload and
+ * download back to back (interleaved, so both see the same machine load), and keeps the best
+ * of each. RSS is sampled over all rounds against the level after a warm-up upload.
+ */
+async function benchService(
+  backend: string,
+  baseline: { name: string; run: () => Promise<number> },
+  env: Record<string, string>,
+  file: string,
+): Promise<Row> {
+  const service = await startServiceProcess({
+    MAX_FILE_SIZE: String(SIZE + 1024),
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    ...(process.env.BENCH_PROFILE_DIR
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` }
+      : {}),
+    ...env,
+  });
+  const best = { baseline: Infinity, upload: Infinity, download: Infinity };
+  try {
+    await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
+    // Warm up (module loading, first S3 calls) with a small upload before measuring.
+    const warm = await uploadMultipart(service.baseUrl, join(__dirname, '..', 'test/fixtures/media/tone.wav'), 32044);
+    if (warm.status !== 201) throw new Error(`warm-up upload failed: ${warm.status} ${warm.body}`);
+    const rss = rssSampler(service.child.pid as number);
+    const rssBefore = rss.current();
+    let peak = rssBefore;
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      process.stderr.write(`${backend}: round ${round}: ${baseline.name}\n`);
+      const baselineMs = await baseline.run();
+      process.stderr.write(`${backend}: ${baseline.name} ${fmt(mbps(SIZE, baselineMs))} MB/s\n`);
+      best.baseline = Math.min(best.baseline, baselineMs);
+      process.stderr.write(`${backend}: round ${round}: upload and download through the service\n`);
+      rss.start();
+      try {
+        const cpuBefore = rss.cpuSeconds();
+        const up = await timed(() => uploadMultipart(service.baseUrl, file, SIZE));
+        process.stderr.write(
+          `${backend}: upload ${fmt(mbps(SIZE, up.ms))} MB/s, service CPU ${(rss.cpuSeconds() - cpuBefore).toFixed(1)} s\n`,
+        );
+        if (up.result.status !== 201) throw new Error(`upload failed: ${up.result.status} ${up.result.body}`);
+        const record = JSON.parse(up.result.body) as { media_id: string; size: number };
+        const down = await timed(() => download(`${service.baseUrl}/api/v1/media/${record.media_id}/download`));
+        if (down.result.status !== 200 || down.result.size !== SIZE) {
+          throw new Error(`download failed: ${down.result.status}, ${down.result.size} bytes`);
+        }
+        best.upload = Math.min(best.upload, up.ms);
+        best.download = Math.min(best.download, down.ms);
+        const removed = await fetch(`${service.baseUrl}/api/v1/media/${record.media_id}`, { method: 'DELETE' });
+        if (removed.status !== 204) throw new Error(`delete failed: ${removed.status}`);
+      } finally {
+        peak = Math.max(peak, rss.stop());
+      }
+    }
+    return {
+      backend,
+      baseline: baseline.name,
+      baselineMBps: mbps(SIZE, best.baseline),
+      uploadMBps: mbps(SIZE, best.upload),
+      downloadMBps: mbps(SIZE, best.download),
+      rssGrowthMB: (peak - rssBefore) / 1024 / 1024,
+    };
+  } catch (error) {
+    process.stderr.write(`service output:\n${service.stdout().slice(-4000)}\n${service.stderr().slice(-4000)}\n`);
+    throw error;
+  } finally {
+    await service.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'media-bench-'));
+  const file = join(dir, 'bench.wav');
+  const rows: Row[] = [];
+  let s3: S3Server | undefined;
+  try {
+    process.stderr.write(`generating ${bytes.format(SIZE)} in ${dir}\n`);
+    generateWav(file, SIZE);
+
+    if (BACKENDS.includes('local')) {
+      const cp = async () => {
+        const copy = await timed(async () => execFileSync('cp', [file, join(dir, 'copy.wav')]));
+        rmSync(join(dir, 'copy.wav'));
+        return copy.ms;
+      };
+      rows.push(await benchService('local', { name: 'cp same disk', run: cp }, { STORAGE_DRIVER: 'local' }, file));
+    }
+
+    if (BACKENDS.includes('s3')) {
+      process.stderr.write('s3: starting radosgw\n');
+      s3 = await startS3Server({ memBytes: Math.max(4 * 1024 ** 3, SIZE * (2 * ROUNDS + 2)) });
+      await prepareBucket(s3, BUCKET);
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        region: s3.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+      const direct = async () => {
+        const upload = await timed(() =>
+          new Upload({
+            client,
+            params: {
+              Bucket: BUCKET,
+              Key: 'direct/bench.wav',
+              Body: createReadStream(file, { highWaterMark: 1024 * 1024 }),
+            },
+            partSize: PART_SIZE,
+            queueSize: QUEUE_SIZE,
+          }).done(),
+        );
+        await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'direct/bench.wav' }));
+        return upload.ms;
+      };
+      try {
+        rows.push(
+          await benchService(
+            's3',
+            { name: 'direct lib-storage Upload', run: direct },
+            {
+              STORAGE_DRIVER: 's3',
+              S3_ENDPOINT: s3.endpoint,
+              S3_FORCE_PATH_STYLE: 'true',
+              S3_BUCKET_NAME: BUCKET,
+              S3_PREFIX: 'bench/',
+              AWS_REGION: s3.region,
+              AWS_ACCESS_KEY_ID: s3.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+            },
+            file,
+          ),
+        );
+      } finally {
+        client.destroy();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await s3?.stop();
+  }
+
+  const lines = [
+    `file: ${bytes.format(SIZE)} WAV, Node ${process.version}, best of ${ROUNDS} interleaved rounds`,
+    'backend | upload MB/s | download MB/s | baseline                  | baseline MB/s | upload/baseline | peak RSS growth',
+    ...rows.map(
+      (row) =>
+        `${row.backend.padEnd(7)} | ${fmt(row.uploadMBps)}     | ${fmt(row.downloadMBps)}       | ${row.baseline.padEnd(25)} | ${fmt(row.baselineMBps)}       | ${(row.uploadMBps / row.baselineMBps).toFixed(2).padStart(6)}x         | ${row.rssGrowthMB.toFixed(1)} MB`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const s3Row = rows.find((row) => row.backend === 's3');
+  const failures = [
+    ...(s3Row && s3Row.uploadMBps < 0.8 * s3Row.baselineMBps ? ['s3 upload below 0.8x the direct Upload'] : []),
+    ...rows.filter((row) => row.rssGrowthMB > 100).map((row) => `${row.backend}: RSS growth over 100 MB`),
+  ];
+  if (failures.length) {
+    process.stdout.write(`targets missed: ${failures.join('; ')}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stdout.write('targets met: S3 upload >= 0.8x direct, RSS growth <= 100 MB\n');
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,219 @@
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { storageConfig, StorageConfig } from '../config/configuration';
+import { fileTooLarge } from './intake/intake-stream';
+import { CONTENT_TYPE_BY_FORMAT, MediaFormat, MediaRecord, MediaType, mediaTypeOf } from './media-record';
+import { MediaService, mediaKeys } from './media.service';
+import { MEDIA_STORE, MediaStore } from './storage/media-store';
+import { UploadTokenSigner } from './upload-token';
+
+/** What POST /upload/presign remembers until the upload completes (pending/<id>.json). */
+export interface PendingUpload {
+  media_id: string;
+  owner: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface PresignedUpload {
+  media_id: string;
+  upload_url: string;
+  method: 'PUT';
+  /** Headers the client must send with the PUT. */
+  headers: Record<string, string>;
+  expires_at: string;
+  /** Where to POST once the bytes are up. */
+  complete_url: string;
+}
+
+/** Declared Content-Types a client may announce, mapped to the format we then expect. */
+const DECLARED_TYPES: Record<string, MediaFormat> = {
+  ...Object.fromEntries(Object.entries(CONTENT_TYPE_BY_FORMAT).map(([format, type]) => [type, format])),
+  'audio/mp3': 'mp3',
+  'audio/x-mp3': 'mp3',
+  'audio/x-wav': 'wav',
+  'audio/wave': 'wav',
+  'audio/vnd.wave': 'wav',
+  'audio/x-m4a': 'm4a',
+  'audio/m4a': 'm4a',
+  'audio/aac': 'm4a',
+  'audio/x-flac': 'flac',
+  'audio/opus': 'ogg',
+  'image/jpg': 'jpeg',
+  'image/pjpeg': 'jpeg',
+} as Record<string, MediaFormat>;
+
+// Pending uploads are kept this long past their URL's expiry, then swept with their bytes.
+const SWEEP_GRACE_MS = 60 * 60 * 1000;
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
+
+/**
+ * Presigned uploads: the client PUTs the bytes straight to S3 (S3 presigned PUT) or to the
+ * service's own PUT endpoint (local driver, HMAC token), then POSTs /complete and the bytes are
+ * validated exactly as /upload validates them.
+ */
+@Injectable()
+export class PresignedUploadService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(PresignedUploadService.name);
+  private readonly signer: UploadTokenSigner;
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(storageConfig.KEY) private readonly config: StorageConfig,
+    private readonly media: MediaService,
+  ) {
+    this.signer = new UploadTokenSigner(config.uploadSigningSecret ?? randomBytes(32));
+  }
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeper);
+  }
+
+  async presign(
+    input: { filename: string; content_type: string; size: number; owner?: string },
+    baseUrl: string,
+  ): Promise<PresignedUpload> {
+    const declared = input.content_type.split(';')[0].trim().toLowerCase();
+    const format = DECLARED_TYPES[declared];
+    const supported = this.media.supportedFormats();
+    if (!format || !supported.includes(format === 'jpeg' ? 'jpeg' : format)) {
+      throw new AppException(
+        ErrorCode.INVALID_FILE_FORMAT,
+        `Unsupported content type '${declared}'. Supported formats: ${supported.join(', ')}`,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        { received_format: declared, supported_formats: supported },
+      );
+    }
+    if (input.size > this.config.maxFileSize) throw fileTooLarge(this.config.maxFileSize);
+
+    const mediaId = randomUUID();
+    const now = Date.now();
+    const ttl = this.config.uploadUrlTtlSeconds;
+    const expiresAt = new Date(now + ttl * 1000);
+    const pending: PendingUpload = {
+      media_id: mediaId,
+      owner: input.owner ?? '',
+      filename: input.filename,
+      content_type: declared,
+      size: input.size,
+      created_at: new Date(now).toISOString(),
+      expires_at: expiresAt.toISOString(),
+    };
+    await this.store.writeJson(mediaKeys.pending(mediaId), pending);
+
+    const completeUrl = `${baseUrl}/api/v1/media/${mediaId}/complete`;
+    if (this.store.presignPut) {
+      const signed = await this.store.presignPut(mediaKeys.original(mediaId), {
+        contentType: declared,
+        contentLength: input.size,
+        expiresInSeconds: ttl,
+      });
+      return {
+        media_id: mediaId,
+        upload_url: signed.url,
+        method: 'PUT',
+        headers: signed.headers,
+        expires_at: signed.expiresAt.toISOString(),
+        complete_url: completeUrl,
+      };
+    }
+    const token = this.signer.sign({ mid: mediaId, len: input.size, exp: Math.floor(expiresAt.getTime() / 1000) });
+    return {
+      media_id: mediaId,
+      upload_url: `${baseUrl}/api/v1/upload/${mediaId}?token=${token}`,
+      method: 'PUT',
+      headers: { 'Content-Type': declared },
+      expires_at: expiresAt.toISOString(),
+      complete_url: completeUrl,
+    };
+  }
+
+  /** Local driver: the PUT behind the token. Stores the raw bytes (at most the announced size). */
+  async receive(
+    mediaId: string,
+    token: string | undefined,
+    body: Readable,
+    signal?: AbortSignal,
+  ): Promise<{ size: number }> {
+    const id = this.media.parseId(mediaId);
+    const claims = this.signer.verify(token, id);
+    const pending = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
+    if (!pending) throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, `No pending upload ${id}`, { media_id: id });
+    if (await this.store.head(mediaKeys.record(id))) {
+      throw new AppException(ErrorCode.CONFLICT, 'This upload is already complete', HttpStatus.CONFLICT);
+    }
+    let size = 0;
+    const limited = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        callback(size > claims.len ? fileTooLarge(claims.len) : null, chunk);
+      },
+    });
+    body.once('error', (error) => limited.destroy(error));
+    body.pipe(limited);
+    const stored = await this.store.put(mediaKeys.original(id), limited, { contentType: pending.content_type, signal });
+    return { size: stored.size };
+  }
+
+  /** Validates the uploaded bytes and registers the media; deletes them on rejection. */
+  async complete(mediaId: string): Promise<{ record: MediaRecord; created: boolean }> {
+    const id = this.media.parseId(mediaId);
+    const pending = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
+    if (!pending) return { record: await this.media.get(id), created: false };
+    const format = DECLARED_TYPES[pending.content_type];
+    const accept: MediaType[] = format ? [mediaTypeOf(format)] : ['audio', 'image'];
+    try {
+      const record = await this.media.registerStored(id, {
+        filename: pending.filename,
+        owner: pending.owner,
+        accept,
+        expectedSize: pending.size,
+      });
+      await this.store.delete(mediaKeys.pending(id));
+      return { record, created: true };
+    } catch (error) {
+      if (isRejection(error)) {
+        await this.store.delete(mediaKeys.pending(id)).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes presigned uploads never completed (and their bytes) once well past expiry. */
+  async sweep(now = Date.now()): Promise<number> {
+    let swept = 0;
+    for await (const object of this.store.list('pending/')) {
+      const pending = await this.store.readJson<PendingUpload>(object.key);
+      if (!pending || Date.parse(pending.expires_at) + SWEEP_GRACE_MS > now) continue;
+      if (!(await this.store.head(mediaKeys.record(pending.media_id)))) {
+        await this.store.deletePrefix(mediaKeys.prefix(pending.media_id));
+      }
+      await this.store.delete(object.key);
+      swept += 1;
+    }
+    if (swept) this.logger.log({ swept }, 'swept expired presigned uploads');
+    return swept;
+  }
+}
+
+/** A verdict on the bytes (4xx), as opposed to "not uploaded yet" or a storage fault. */
+export function isRejection(error: unknown): boolean {
+  return (
+    error instanceof AppException &&
+    error.getStatus() < 500 &&
+    error.code !== ErrorCode.FILE_MISSING &&
+    error.getStatus() !== HttpStatus.CONFLICT
+  );
+}
