@@ -8,7 +8,7 @@ import type {
   ProductObject,
   TextLine,
 } from './attribute.types';
-import type { Box } from './colors/dominant-colors';
+import type { BoundingBox as Box } from '../image-analysis/image-analysis.types';
 import { findBrandCandidates, type BrandWordInput } from './parsers/brand.parser';
 import { parseClothingSizes } from './parsers/clothing-size.parser';
 import { parseMaterials } from './parsers/material.parser';

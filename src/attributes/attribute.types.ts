@@ -1,4 +1,4 @@
-import type { Box } from './colors/dominant-colors';
+import type { BoundingBox as Box } from '../image-analysis/image-analysis.types';
 import type {
   BrandCandidate,
   ParsedClothingSize,
