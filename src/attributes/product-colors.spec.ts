@@ -34,8 +34,14 @@ describe('colours inside the main object', () => {
 
   it('crops with a 3% margin, clamped to the image', async () => {
     const image = await scene();
-    expect(await cropToBox(image, { left: 0.5, top: 0.5, width: 0.1, height: 0.1 })).toMatchObject({ width: 160, height: 80 });
-    expect(await cropToBox(image, { left: 0, top: 0, width: 1, height: 1 })).toMatchObject({ width: 1000, height: 500 });
+    expect(await cropToBox(image, { left: 0.5, top: 0.5, width: 0.1, height: 0.1 })).toMatchObject({
+      width: 160,
+      height: 80,
+    });
+    expect(await cropToBox(image, { left: 0, top: 0, width: 1, height: 1 })).toMatchObject({
+      width: 1000,
+      height: 500,
+    });
   });
 
   it('gives up on a box too small to measure', async () => {
