@@ -266,3 +266,31 @@ describe('AttributeExtractor.mainObject', () => {
     ).toBeUndefined();
   });
 });
+
+describe('categories inferred from printed specs', () => {
+  const extractor = new AttributeExtractor();
+  const lines = (...texts: string[]) => ({
+    text_detections: texts.map((text) => ({ text, confidence: 0.95, type: 'line' })),
+  });
+
+  it('a fabric share or a size says clothing, citing the printed text', () => {
+    const result = extractor.extract(lines('KWENDA', '100% Cotton', 'Size M'), null);
+    expect(result.category).toMatchObject({
+      path: 'Clothing, Shoes & Accessories',
+      sources: [{ source: 'ocr', name: '100% Cotton' }],
+    });
+    expect(extractor.extract(lines('Size XL'), null).category!.path).toBe('Clothing, Shoes & Accessories');
+  });
+
+  it('a resolution says electronics, and a printed product word refines it', () => {
+    expect(extractor.extract(lines('UHD 3840 x 2160'), null).category).toMatchObject({
+      path: 'Electronics',
+      confidence: 0.4,
+    });
+    expect(extractor.extract(lines('4K Monitor'), null).category!.path).toBe('Electronics > Computer > Monitor');
+  });
+
+  it('a non-textile material alone says nothing', () => {
+    expect(extractor.extract(lines('Stainless Steel'), null).category).toBeNull();
+  });
+});

@@ -85,13 +85,13 @@ export class AttributeExtractor {
     // printed specs tell the kind of product too: fabric shares and sizes are clothes,
     // resolutions are screens
     const inferred: CategoryEvidence[] = [];
-    if (
-      text.materials.some((m) => m.percent !== undefined && isTextile(m.material)) ||
-      text.sizes.some((s) => s.confidence >= 0.9)
-    ) {
-      inferred.push({ source: 'ocr', name: 'clothing', confidence: 0.45 });
+    const fabric = text.materials.find((m) => m.percent !== undefined && isTextile(m.material));
+    const size = text.sizes.find((s) => s.confidence >= 0.8);
+    const clue = fabric?.text ?? size?.text;
+    if (clue) inferred.push({ source: 'ocr', name: clue, path: CLOTHING, confidence: 0.45 });
+    if (text.resolutions.length) {
+      inferred.push({ source: 'ocr', name: text.resolutions[0].text, path: 'Electronics', confidence: 0.4 });
     }
-    if (text.resolutions.length) inferred.push({ source: 'ocr', name: 'electronics', confidence: 0.4 });
     const { best, alternatives } = inferred.length ? inferCategory(this.taxonomy, [...evidence, ...inferred]) : first;
     const node = best ? this.taxonomy.find(best.path) : undefined;
 
@@ -285,6 +285,7 @@ export class AttributeExtractor {
   }
 }
 
+const CLOTHING = 'Clothing, Shoes & Accessories';
 const TEXTILES = new Set([
   'cotton',
   'polyester',

@@ -19,6 +19,8 @@ export interface CategoryEvidence {
   name: string;
   /** 0..1, already weighted by the caller (object size, text prominence). */
   confidence: number;
+  /** For evidence inferred from parsed text ("100% Cotton" -> clothing): the category it points at. */
+  path?: string;
 }
 
 export interface CategoryMatch {
@@ -155,7 +157,11 @@ export function inferCategory(
   const direct = new Map<TaxonomyNode, { miss: number; sources: CategoryEvidence[] }>();
   for (const e of evidence) {
     if (e.confidence <= 0) continue;
-    const node = e.source === 'ocr' ? taxonomy.forWord(e.name) : taxonomy.forLabel(e.name);
+    const node = e.path
+      ? taxonomy.find(e.path)
+      : e.source === 'ocr'
+        ? taxonomy.forWord(e.name)
+        : taxonomy.forLabel(e.name);
     if (!node) continue;
     const entry = direct.get(node) ?? { miss: 1, sources: [] };
     entry.miss *= 1 - Math.min(0.99, e.confidence);
