@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -114,6 +115,9 @@ export class Environment {
   @IsString() @MinLength(1) FFMPEG_PATH = 'ffmpeg';
   @IsString() @MinLength(1) POCKETSPHINX_PATH = 'pocketsphinx_continuous';
   @IsString() @MinLength(1) POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+  @IsString()
+  @Matches(/^[\w .\-+/=:]*$/, { message: 'POCKETSPHINX_ARGS must be plain space-separated options' })
+  POCKETSPHINX_ARGS = '-pl_window 10 -maxhmmpf 3000 -topn 2';
   @Transform(toNumber) @IsInt() @Min(1) @Max(10) CALLBACK_MAX_ATTEMPTS = 5;
   @Transform(toNumber) @IsInt() @Min(1) CALLBACK_RETRY_BASE_MS = 1_000;
   @Transform(toNumber) @IsInt() @Min(100) CALLBACK_TIMEOUT_MS = 10_000;

@@ -31,7 +31,7 @@ describe('pocketsphinx output', () => {
     expect(args).toEqual(expect.arrayContaining(['-nostdin', '-ac', '1', '-ar', '16000', '-f', 's16le']));
     expect(args[args.indexOf('-t') + 1]).toBe('14400');
     expect(args[args.length - 1]).toBe('/tmp/x/pcm.fifo');
-    expect(pocketsphinxArgs('/tmp/x/pcm.fifo', '/m')).toEqual([
+    expect(pocketsphinxArgs('/tmp/x/pcm.fifo', '/m', ['-topn', '2'])).toEqual([
       '-infile',
       '/tmp/x/pcm.fifo',
       '-time',
@@ -44,6 +44,8 @@ describe('pocketsphinx output', () => {
       '/m/en-us.lm.bin',
       '-dict',
       '/m/cmudict-en-us.dict',
+      '-topn',
+      '2',
     ]);
   });
 

@@ -36,6 +36,8 @@ export interface EngineOptions {
   pocketsphinxPath: string;
   /** Folder holding en-us/ (acoustic model), en-us.lm.bin and cmudict-en-us.dict. */
   modelDir: string;
+  /** Extra pocketsphinx options, e.g. search pruning (-maxhmmpf 3000). */
+  extraArgs?: string[];
 }
 
 export interface EngineRun {
@@ -93,7 +95,7 @@ export function ffmpegArgs(input: string, output: string, maxDurationSeconds?: n
   return args;
 }
 
-export function pocketsphinxArgs(input: string, modelDir: string): string[] {
+export function pocketsphinxArgs(input: string, modelDir: string, extraArgs: string[] = []): string[] {
   // A name not ending in .wav is read as headerless PCM at -samprate. stderr is kept (last 4 KB)
   // rather than sent to /dev/null so that FATAL errors can be reported.
   const model = modelPaths(modelDir);
@@ -110,6 +112,7 @@ export function pocketsphinxArgs(input: string, modelDir: string): string[] {
     model.lm,
     '-dict',
     model.dict,
+    ...extraArgs,
   ];
 }
 
@@ -165,7 +168,7 @@ export class PocketsphinxEngine {
       const exits: { ffmpeg?: number | string; sphinx?: number | string } = {};
 
       // The recogniser first: it loads its model (~0.6 s) then blocks opening the FIFO.
-      const sphinx = spawn(pocketsphinxPath, pocketsphinxArgs(fifo, modelDir), {
+      const sphinx = spawn(pocketsphinxPath, pocketsphinxArgs(fifo, modelDir, this.options.extraArgs), {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const ffmpeg = spawn(ffmpegPath, ffmpegArgs(job.path, fifo, job.maxDurationSeconds), {
