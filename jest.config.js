@@ -10,11 +10,18 @@ const common = {
 
 module.exports = {
   testTimeout: 60_000,
-  // A real S3 server (Ceph radosgw) for the S3 driver's e2e tests; the run fails if it cannot start.
-  globalSetup: '<rootDir>/test/support/s3-global-setup.js',
-  globalTeardown: '<rootDir>/test/support/s3-global-teardown.js',
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
-    { ...common, displayName: 'e2e', rootDir: '.', roots: ['<rootDir>/test'], testRegex: '.*\\.e2e-spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'e2e',
+      rootDir: '.',
+      roots: ['<rootDir>/test'],
+      testRegex: '.*\\.e2e-spec\\.ts$',
+      // A real S3 server (Ceph radosgw) for the S3 driver's e2e tests, started once when any e2e
+      // test runs; the run fails if it cannot start.
+      globalSetup: '<rootDir>/test/support/s3-global-setup.js',
+      globalTeardown: '<rootDir>/test/support/s3-global-teardown.js',
+    },
   ],
 };

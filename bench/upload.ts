@@ -85,8 +85,17 @@ function rssSampler(pid: number) {
   };
   let peak = 0;
   let timer: NodeJS.Timeout | undefined;
+  const cpuSeconds = () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+    } catch {
+      return 0;
+    }
+  };
   return {
     current: read,
+    cpuSeconds,
     start() {
       peak = read();
       timer = setInterval(() => (peak = Math.max(peak, read())), 20);
@@ -174,6 +183,9 @@ async function benchService(
     MAX_FILE_SIZE: String(SIZE + 1024),
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    ...(process.env.BENCH_PROFILE_DIR
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` }
+      : {}),
     ...env,
   });
   const best = { baseline: Infinity, upload: Infinity, download: Infinity };
@@ -187,11 +199,17 @@ async function benchService(
     let peak = rssBefore;
     for (let round = 1; round <= ROUNDS; round += 1) {
       process.stderr.write(`${backend}: round ${round}: ${baseline.name}\n`);
-      best.baseline = Math.min(best.baseline, await baseline.run());
+      const baselineMs = await baseline.run();
+      process.stderr.write(`${backend}: ${baseline.name} ${fmt(mbps(SIZE, baselineMs))} MB/s\n`);
+      best.baseline = Math.min(best.baseline, baselineMs);
       process.stderr.write(`${backend}: round ${round}: upload and download through the service\n`);
       rss.start();
       try {
+        const cpuBefore = rss.cpuSeconds();
         const up = await timed(() => uploadMultipart(service.baseUrl, file, SIZE));
+        process.stderr.write(
+          `${backend}: upload ${fmt(mbps(SIZE, up.ms))} MB/s, service CPU ${(rss.cpuSeconds() - cpuBefore).toFixed(1)} s\n`,
+        );
         if (up.result.status !== 201) throw new Error(`upload failed: ${up.result.status} ${up.result.body}`);
         const record = JSON.parse(up.result.body) as { media_id: string; size: number };
         const down = await timed(() => download(`${service.baseUrl}/api/v1/media/${record.media_id}/download`));

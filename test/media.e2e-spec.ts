@@ -434,13 +434,32 @@ describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
       await t.http.post(`/api/v1/media/${body.media_id}/complete`).expect(201);
     });
 
+    it('documents every media route in OpenAPI, the upload as multipart with a binary file', async () => {
+      const { body: doc } = await t.http.get('/docs-json').expect(200);
+      const routes = Object.entries(doc.paths as Record<string, Record<string, { tags: string[] }>>)
+        .filter(([path]) => path.startsWith('/api/v1/'))
+        .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => `${method} ${path} ${op.tags}`));
+      expect(routes.sort()).toEqual([
+        'delete /api/v1/media/{media_id} media',
+        'get /api/v1/media/{media_id} media',
+        'get /api/v1/media/{media_id}/download media',
+        'post /api/v1/media/{media_id}/complete media',
+        'post /api/v1/upload media',
+        'post /api/v1/upload/presign media',
+        'put /api/v1/upload/{media_id} media',
+      ]);
+      expect(
+        doc.paths['/api/v1/upload'].post.requestBody.content['multipart/form-data'].schema.properties.file,
+      ).toEqual(expect.objectContaining({ type: 'string', format: 'binary' }));
+    });
+
     it('keeps records across a restart on the same DATA_DIR', async () => {
       const { body: record } = await upload(fixture('photo.jpg'), 'photo.jpg').expect(201);
       const again = await createTestApp({ env: { ...driverEnv('local'), DATA_DIR: t.dataDir } });
       try {
         expect((await again.http.get(`/api/v1/media/${record.media_id}`).expect(200)).body).toEqual(record);
       } finally {
-        await again.app.close();
+        await again.close(); // removes only its own unused temp dir, not t.dataDir
       }
     });
   } else {

@@ -115,7 +115,20 @@ export const imageAnalysisConfig = registerAs('imageAnalysis', () => {
   return {
     provider: env.IMAGE_ANALYSIS_PROVIDER,
     maxLabels: env.REKOGNITION_MAX_LABELS,
+    /** Default min_confidence for Rekognition (its scores are calibrated 0-100). */
     minConfidence: env.REKOGNITION_MIN_CONFIDENCE,
+    /** Default min_confidence for the local engines (CenterNet's true hits score 0.45-0.6). */
+    localMinConfidence: env.IMAGE_LOCAL_MIN_CONFIDENCE,
+    /** Vision worker threads (Human + nsfwjs), each with its own models (~250 MB). */
+    visionWorkers: env.IMAGE_ANALYSIS_WORKERS ?? Math.max(1, Math.min(2, cpus().length)),
+    /** tesseract.js workers. */
+    ocrWorkers: env.IMAGE_OCR_WORKERS ?? Math.max(1, Math.min(2, cpus().length)),
+    /** Load the local models in the background at start (else on the first request). */
+    preload: env.IMAGE_ANALYSIS_PRELOAD,
+    /** Longest side of the decoded working copy every analysis type derives its input from. */
+    workingMaxSide: env.IMAGE_WORKING_MAX_SIDE,
+    batchMaxItems: env.IMAGE_BATCH_MAX_ITEMS,
+    batchConcurrency: env.IMAGE_BATCH_CONCURRENCY,
   };
 });
 export type ImageAnalysisConfig = ReturnType<typeof imageAnalysisConfig>;

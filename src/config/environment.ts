@@ -125,6 +125,13 @@ export class Environment {
   @Transform(toLowerCase) @IsIn(['local', 'aws']) IMAGE_ANALYSIS_PROVIDER: 'local' | 'aws' = 'local';
   @Transform(toNumber) @IsInt() @Min(1) @Max(1000) REKOGNITION_MAX_LABELS = 10;
   @Transform(toNumber) @IsNumber() @Min(0) @Max(1) REKOGNITION_MIN_CONFIDENCE = 0.7;
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(1) IMAGE_LOCAL_MIN_CONFIDENCE = 0.4;
+  @IsOptional() @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_ANALYSIS_WORKERS?: number;
+  @IsOptional() @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_OCR_WORKERS?: number;
+  @Transform(toBoolean) @IsBoolean() IMAGE_ANALYSIS_PRELOAD = true;
+  @Transform(toNumber) @IsInt() @Min(256) @Max(10_000) IMAGE_WORKING_MAX_SIDE = 2048;
+  @Transform(toNumber) @IsInt() @Min(1) @Max(100) IMAGE_BATCH_MAX_ITEMS = 10;
+  @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_BATCH_CONCURRENCY = 2;
 
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;

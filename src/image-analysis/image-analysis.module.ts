@@ -1,5 +1,37 @@
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { Module } from '@nestjs/common';
+import { REKOGNITION_CLIENT } from '../aws/aws.tokens';
+import { MediaModule } from '../media/media.module';
+import { imageAnalysisConfig, ImageAnalysisConfig } from '../config/configuration';
+import { RekognitionImageAnalyzer } from './aws/rekognition-image-analyzer';
+import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
+import { ImageAnalysisController } from './image-analysis.controller';
+import { ImageAnalysisService } from './image-analysis.service';
+import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
 /** Labels, objects, text, faces, moderation and colours behind the ImageAnalyzer port. */
-@Module({})
+@Module({
+  imports: [MediaModule],
+  controllers: [ImageAnalysisController],
+  providers: [
+    {
+      provide: IMAGE_ANALYZER,
+      inject: [imageAnalysisConfig.KEY, REKOGNITION_CLIENT],
+      useFactory: (config: ImageAnalysisConfig, rekognition: RekognitionClient | null): ImageAnalyzer => {
+        if (config.provider === 'aws') {
+          if (!rekognition) throw new Error('IMAGE_ANALYSIS_PROVIDER=aws but no Rekognition client was created');
+          return new RekognitionImageAnalyzer(rekognition, config.minConfidence);
+        }
+        return new LocalImageAnalyzer({
+          visionWorkers: config.visionWorkers,
+          ocrWorkers: config.ocrWorkers,
+          visionMaxSide: 640,
+          defaultMinConfidence: config.localMinConfidence,
+        });
+      },
+    },
+    ImageAnalysisService,
+  ],
+  exports: [ImageAnalysisService, IMAGE_ANALYZER],
+})
 export class ImageAnalysisModule {}

@@ -1,13 +1,12 @@
 /**
  * Jest globalSetup: starts the real S3 server (radosgw) once for the run and hands its settings
  * to the test workers through the environment (S3_TEST_*). If it cannot start, the run fails:
- * the S3 driver is never silently skipped. A run of the unit project alone does not need it.
+ * the S3 driver is never silently skipped. Configured on the e2e project only, so a run of the
+ * unit tests alone does not start it.
  */
 const { startS3Server, prepareBucket } = require('./s3-server');
 
-module.exports = async function globalSetup(globalConfig) {
-  const selected = globalConfig.selectProjects ?? [];
-  if (selected.length > 0 && !selected.includes('e2e')) return;
+module.exports = async function globalSetup() {
   if (process.env.S3_TEST_ENDPOINT) return; // a server the caller started
   const started = Date.now();
   const server = await startS3Server();

@@ -71,9 +71,16 @@ async function startS3Server({ memBytes = 2 * 1024 ** 3 } = {}) {
     S3_TEST_PORT: String(port),
     S3_TEST_MON_PORT: String(monPort),
     S3_TEST_MEM_BYTES: String(memBytes),
-    S3_TEST_TIMEOUT: '90',
+    S3_TEST_TIMEOUT: process.env.S3_TEST_TIMEOUT ?? '90',
   };
-  const stdout = await run(['start'], env, 120_000);
+  let stdout;
+  try {
+    stdout = await run(['start'], env, 120_000);
+  } catch (error) {
+    // The script printed the daemons' logs; remove what the failed start left behind.
+    await run(['stop'], { S3_TEST_DIR: dir }, 60_000).catch(() => undefined);
+    throw error;
+  }
   const vars = Object.fromEntries(
     stdout
       .trim()

@@ -13,7 +13,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Logger } from '@nestjs/common';
-import { PassThrough, pipeline, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { readAhead } from './read-ahead';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { ByteRange, MediaStore, PresignedRequest, PutOptions, StoredObject } from './media-store';
@@ -29,6 +30,8 @@ export interface S3MediaStoreOptions {
   partSize?: number;
   queueSize?: number;
 }
+
+const UNSIGNED_COMMANDS = new Set(['UploadPartCommand', 'PutObjectCommand']);
 
 const NETWORK_ERRORS = new Set([
   'ECONNREFUSED',
@@ -75,6 +78,23 @@ export class S3MediaStore implements MediaStore {
   ) {
     this.partSize = options.partSize ?? 5 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
+    // Media bytes are already hashed once on the way in (the record's SHA-256): do not hash every
+    // part a second time for the SigV4 signature. UNSIGNED-PAYLOAD is what AWS recommends for
+    // large bodies over TLS; headers and the request itself stay signed.
+    const unsignedPayload = ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const request = (args as { request?: { headers?: Record<string, string> } }).request;
+        if (request?.headers && UNSIGNED_COMMANDS.has(context.commandName ?? '')) {
+          request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        }
+        return next(args);
+      }) as unknown as Parameters<S3Client['middlewareStack']['addRelativeTo']>[0];
+    client.middlewareStack.addRelativeTo(unsignedPayload, {
+      relation: 'before',
+      toMiddleware: 'awsAuthMiddleware',
+      name: 'mediaUnsignedPayload',
+      override: true,
+    });
   }
 
   async put(key: string, body: Readable | Buffer, options: PutOptions = {}): Promise<StoredObject> {
@@ -92,15 +112,11 @@ export class S3MediaStore implements MediaStore {
       } else {
         // Aborting destroys the body: lib-storage then fails its part readers and sends
         // AbortMultipartUpload before done() rejects.
-        const onAbort = () => body.destroy(abortError());
+        const ahead = readAhead(body, this.partSize);
+        const onAbort = () => ahead.destroy(abortError());
         options.signal?.addEventListener('abort', onAbort, { once: true });
         try {
           options.signal?.throwIfAborted();
-          // Read one part ahead while the parts in flight upload: lib-storage only pulls the
-          // next part when an uploader is free, so without this a slow producer (an HTTP
-          // request) leaves that uploader idle while the part is received.
-          const ahead = new PassThrough({ highWaterMark: this.partSize });
-          pipeline(body, ahead, () => undefined);
           const upload = new Upload({
             client: this.client,
             params: { ...params, Body: ahead },

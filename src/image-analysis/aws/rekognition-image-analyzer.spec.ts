@@ -1,0 +1,208 @@
+import {
+  DetectFacesCommand,
+  DetectLabelsCommand,
+  DetectModerationLabelsCommand,
+  DetectTextCommand,
+  RekognitionClient,
+  RekognitionServiceException,
+} from '@aws-sdk/client-rekognition';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import sharp from 'sharp';
+import { AppException } from '../../common/errors/app.exception';
+import { ANALYSIS_TYPES, AnalysisOptions } from '../image-analysis.types';
+import { prepareImage, PreparedImage } from '../preprocess/prepared-image';
+import {
+  detectFacesResponse,
+  detectLabelsResponse,
+  detectModerationResponse,
+  detectTextResponse,
+} from './__fixtures__/rekognition-responses';
+import { RekognitionImageAnalyzer, rekognitionBytes, REKOGNITION_LIMITS } from './rekognition-image-analyzer';
+
+const prepare = (bytes: Buffer, workingMaxSide = 2048): Promise<PreparedImage> =>
+  prepareImage(bytes, { maxPixels: 200_000_000, workingMaxSide, allowedFormats: ['jpeg', 'png', 'webp'] });
+const solid = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: '#3366cc' } });
+
+describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
+  const rekognition = mockClient(RekognitionClient);
+  const analyzer = new RekognitionImageAnalyzer(new RekognitionClient({ region: 'us-west-2' }), 0.7);
+  let jpeg: PreparedImage;
+
+  beforeAll(async () => {
+    jpeg = await prepare(await solid(640, 480).jpeg().toBuffer());
+  });
+  beforeEach(() => {
+    rekognition.reset();
+    rekognition.on(DetectLabelsCommand).resolves(detectLabelsResponse);
+    rekognition.on(DetectTextCommand).resolves(detectTextResponse);
+    rekognition.on(DetectFacesCommand).resolves(detectFacesResponse);
+    rekognition.on(DetectModerationLabelsCommand).resolves(detectModerationResponse);
+  });
+
+  const options = (types: AnalysisOptions['types'], extra: Partial<AnalysisOptions> = {}): AnalysisOptions => ({
+    types,
+    maxLabels: 10,
+    minConfidence: 0.7,
+    ...extra,
+  });
+
+  it('maps labels with parents, confidences 0-100 to 0..1', async () => {
+    const out = await analyzer.analyze(jpeg, options(['labels']));
+    expect(out.labels).toEqual([
+      { name: 'Monitor', confidence: 0.9871, parents: ['Computer Hardware', 'Electronics', 'Hardware', 'Screen'] },
+      { name: 'Electronics', confidence: 0.9871, parents: [] },
+      { name: 'Cup', confidence: 0.912, parents: ['Tableware'] },
+    ]);
+    expect(rekognition).toHaveReceivedCommandWith(DetectLabelsCommand, { MaxLabels: 10, MinConfidence: 70 });
+    expect(rekognition).not.toHaveReceivedCommand(DetectTextCommand);
+    expect(rekognition).not.toHaveReceivedCommand(DetectFacesCommand);
+    expect(out.objects).toBeUndefined();
+  });
+
+  it('turns label instances into objects, clamps boxes into [0, 1] and drops low instances', async () => {
+    const out = await analyzer.analyze(jpeg, options(['objects']));
+    expect(out.objects).toEqual([
+      {
+        name: 'Monitor',
+        confidence: 0.9744,
+        bounding_box: { left: 0.1755, top: 0.1342, width: 0.6512, height: 0.7299 },
+      },
+      { name: 'Cup', confidence: 0.912, bounding_box: { left: 0.85, top: 0.7, width: 0.12, height: 0.2 } },
+      { name: 'Cup', confidence: 0.885, bounding_box: { left: 0.9, top: 0, width: 0.1, height: 0.09 } },
+    ]);
+    expect(out.labels).toBeUndefined();
+  });
+
+  it('maps LINE and WORD detections with geometry, words pointing at their line', async () => {
+    const out = await analyzer.analyze(jpeg, options(['text']));
+    expect(out.text_detections).toEqual([
+      {
+        text: '27 inch Monitor 4K',
+        confidence: 0.9953,
+        type: 'line',
+        bounding_box: { left: 0.2782, top: 0.3167, width: 0.4431, height: 0.0862 },
+      },
+      {
+        text: 'Model NV-27U',
+        confidence: 0.9811,
+        type: 'line',
+        bounding_box: { left: 0.3744, top: 0.4621, width: 0.2512, height: 0.0601 },
+      },
+      {
+        text: '27',
+        confidence: 0.998,
+        type: 'word',
+        parent_index: 0,
+        bounding_box: { left: 0.2782, top: 0.3167, width: 0.05, height: 0.08 },
+      },
+      {
+        text: 'Monitor',
+        confidence: 0.991,
+        type: 'word',
+        parent_index: 0,
+        bounding_box: { left: 0.48, top: 0.3167, width: 0.16, height: 0.08 },
+      },
+      {
+        text: 'NV-27U',
+        confidence: 0.979,
+        type: 'word',
+        parent_index: 1,
+        bounding_box: { left: 0.5, top: 0.4621, width: 0.12, height: 0.06 },
+      },
+    ]);
+  });
+
+  it('maps faces with age range and emotions (ALL attributes requested)', async () => {
+    const out = await analyzer.analyze(jpeg, options(['faces']));
+    expect(rekognition).toHaveReceivedCommandWith(DetectFacesCommand, { Attributes: ['ALL'] });
+    expect(out.faces).toEqual([
+      {
+        confidence: 1,
+        bounding_box: { left: 0.2951, top: 0.0887, width: 0.2835, height: 0.3612 },
+        age_range: { low: 38, high: 46 },
+        emotions: [
+          { type: 'HAPPY', confidence: 0.965 },
+          { type: 'CALM', confidence: 0.021 },
+          { type: 'SURPRISED', confidence: 0.009 },
+        ],
+      },
+    ]);
+  });
+
+  it('maps moderation labels with their parent', async () => {
+    const out = await analyzer.analyze(jpeg, options(['moderation']));
+    expect(rekognition).toHaveReceivedCommandWith(DetectModerationLabelsCommand, { MinConfidence: 70 });
+    expect(out.moderation_labels).toEqual([
+      { name: 'Swimwear or Underwear', parent: 'Suggestive', confidence: 0.931 },
+      { name: 'Suggestive', parent: '', confidence: 0.931 },
+    ]);
+  });
+
+  it('calls the four APIs in parallel, once each, with the same image bytes', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow =
+      <T>(value: T) =>
+      async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        inFlight--;
+        return value;
+      };
+    rekognition.on(DetectLabelsCommand).callsFake(slow(detectLabelsResponse));
+    rekognition.on(DetectTextCommand).callsFake(slow(detectTextResponse));
+    rekognition.on(DetectFacesCommand).callsFake(slow(detectFacesResponse));
+    rekognition.on(DetectModerationLabelsCommand).callsFake(slow(detectModerationResponse));
+    await analyzer.analyze(jpeg, options([...ANALYSIS_TYPES]));
+    expect(peak).toBe(4);
+    expect(rekognition.calls()).toHaveLength(4);
+    const sent = rekognition.commandCalls(DetectTextCommand)[0].args[0].input.Image?.Bytes;
+    expect(Buffer.from(sent as Uint8Array).equals(jpeg.bytes)).toBe(true);
+  });
+
+  it('sends JPEG and PNG that fit as they are, converts webp to JPEG', async () => {
+    expect((await rekognitionBytes(jpeg)).converted).toBe(false);
+    const webp = await prepare(await solid(300, 200).webp().toBuffer());
+    const { bytes, converted } = await rekognitionBytes(webp);
+    expect(converted).toBe(true);
+    expect((await sharp(bytes).metadata()).format).toBe('jpeg');
+  });
+
+  it('downscales images over 10,000 px a side and keeps them under 5 MB', async () => {
+    const wide = await prepare(await solid(12_000, 50).png().toBuffer(), 12_000);
+    const { bytes, converted } = await rekognitionBytes(wide);
+    const meta = await sharp(bytes).metadata();
+    expect(converted).toBe(true);
+    expect(meta.width).toBeLessThanOrEqual(REKOGNITION_LIMITS.maxSide);
+    expect(bytes.length).toBeLessThanOrEqual(REKOGNITION_LIMITS.maxBytes);
+  });
+
+  it('re-encodes EXIF-rotated images upright so boxes match the oriented image', async () => {
+    const rotated = await prepare(await solid(400, 200).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    expect([rotated.width, rotated.height]).toEqual([200, 400]);
+    const { bytes } = await rekognitionBytes(rotated);
+    const meta = await sharp(bytes).metadata();
+    expect([meta.width, meta.height, meta.orientation ?? 1]).toEqual([200, 400, 1]);
+  });
+
+  it('turns SDK errors into the error envelope: bad image 400, throttling 503, others 502', async () => {
+    const fail = (name: string) =>
+      new RekognitionServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: name });
+    const cases: [string, number, string][] = [
+      ['InvalidImageFormatException', 400, 'INVALID_FILE'],
+      ['ProvisionedThroughputExceededException', 503, 'PROVIDER_ERROR'],
+      ['AccessDeniedException', 502, 'PROVIDER_ERROR'],
+    ];
+    for (const [name, status, code] of cases) {
+      rekognition.on(DetectLabelsCommand).rejects(fail(name));
+      const error = await analyzer.analyze(jpeg, options(['labels'])).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppException);
+      expect((error as AppException).getStatus()).toBe(status);
+      expect((error as AppException).code).toBe(code);
+      expect((error as AppException).details).toEqual({ provider: 'aws', aws_error: name });
+    }
+  });
+});

@@ -1,0 +1,328 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { Request, Response } from 'express';
+import { Readable } from 'node:stream';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { readMultipart } from '../common/http/multipart';
+import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
+import { MediaRecord } from '../media/media-record';
+import { MediaService } from '../media/media.service';
+import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto, ImageInputDto } from './dto/analyze-image.dto';
+import { BatchResultDto, ImageAnalysisResultDto } from './dto/image-analysis-result.dto';
+import {
+  BatchResult,
+  BatchWorkItem,
+  ImageAnalysisService,
+  ImageSource,
+  RequestedOptions,
+  sha256Of,
+} from './image-analysis.service';
+import type { ImageAnalysisResult } from './image-analysis.types';
+
+const OPTION_FIELDS = ['analysis_types', 'max_labels', 'min_confidence'];
+const ANALYSIS_ID_PARAM = {
+  name: 'analysis_id',
+  format: 'uuid',
+  description: 'The id POST /analyze-image answered with',
+};
+
+/** An image that just came in (not yet stored). */
+interface Incoming {
+  bytes: Buffer;
+  filename?: string;
+}
+
+@ApiTags('image-analysis')
+@ApiExtraModels(AnalyzeImageDto)
+@Controller('analyze-image')
+export class ImageAnalysisController {
+  constructor(
+    private readonly analyses: ImageAnalysisService,
+    private readonly media: MediaService,
+    @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
+    @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Analyse one image: labels, objects, text, faces, moderation, colours',
+    description:
+      'Send the image as multipart/form-data (field `file`, options as text fields; `analysis_types` comma-separated), ' +
+      'or as JSON with `image_file` (base64) or `media_id` (a stored image). The image is stored through the media ' +
+      'store, decoded once (EXIF orientation honoured) and only the asked types are computed. A repeat of the same ' +
+      'bytes with the same options answers from the cache (`cached: true`). Boxes are fractions of the image; ' +
+      'confidences 0..1.',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['file'],
+          properties: {
+            file: { type: 'string', format: 'binary', description: 'A JPEG, PNG or WebP image' },
+            analysis_types: { type: 'string', example: 'labels,text,objects,faces,moderation,colors' },
+            max_labels: { type: 'integer', minimum: 1, maximum: 1000 },
+            min_confidence: { type: 'number', minimum: 0, maximum: 1 },
+          },
+        },
+        { $ref: getSchemaPath(AnalyzeImageDto) },
+      ],
+    },
+  })
+  @ApiOkResponse({ type: ImageAnalysisResultDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, INVALID_FILE (empty)' })
+  @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (media_id)' })
+  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'INVALID_FILE_FORMAT (not JPEG, PNG or WebP), or UNSUPPORTED_MEDIA_TYPE',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'INVALID_FILE: corrupt, truncated, or more pixels than MAX_IMAGE_PIXELS',
+  })
+  async analyze(@Req() req: Request, @Body() body: AnalyzeImageDto): Promise<ImageAnalysisResult> {
+    if (isMultipart(req)) {
+      const { fields, files } = await readMultipart<Incoming>(req, {
+        fileField: 'file',
+        maxFileSize: this.storage.maxFileSize,
+        allowedFields: OPTION_FIELDS,
+        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
+      });
+      const options = parseOptionFields(fields);
+      return this.analyses.analyze(this.incomingSource(files[0]), options);
+    }
+    return this.analyses.analyze(await this.jsonSource(body), optionsOf(body));
+  }
+
+  @Post('batch')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Analyse several images; each gets its result or its own error',
+    description:
+      'multipart/form-data with the images in the field `files` (options as text fields), or JSON ' +
+      '`{items: [{image_file | media_id, ...options}], ...options}`. At most IMAGE_BATCH_MAX_ITEMS images, ' +
+      'IMAGE_BATCH_CONCURRENCY analysed at once; answers when all are done. The batch is kept: ' +
+      'GET /analyze-image/batch/{batch_id}. In JSON the whole body is bounded by the JSON body limit: use ' +
+      'multipart or media_id for large batches.',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['files'],
+          properties: {
+            files: { type: 'array', items: { type: 'string', format: 'binary' } },
+            analysis_types: { type: 'string', example: 'labels,objects' },
+            max_labels: { type: 'integer' },
+            min_confidence: { type: 'number' },
+          },
+        },
+        { $ref: getSchemaPath(AnalyzeBatchDto) },
+      ],
+    },
+  })
+  @ApiExtraModels(AnalyzeBatchDto)
+  @ApiOkResponse({ type: BatchResultDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items, too many), FILE_MISSING, TOO_MANY_FILES' })
+  async batch(@Req() req: Request, @Body() body: AnalyzeBatchDto): Promise<BatchResult> {
+    const max = this.config.batchMaxItems;
+    if (isMultipart(req)) {
+      // A file that fails intake (wrong type, corrupt) becomes that item's error, not the batch's.
+      const { fields, files } = await readMultipart<Incoming>(req, {
+        fileField: 'files',
+        maxFiles: max,
+        maxFileSize: this.storage.maxFileSize,
+        allowedFields: OPTION_FIELDS,
+        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
+      });
+      const options = parseOptionFields(fields);
+      return this.analyses.analyzeBatch(
+        files.map((file) => ({
+          filename: file.filename,
+          options,
+          source: () => Promise.resolve(this.incomingSource(file)),
+        })),
+      );
+    }
+    if (!body.items || body.items.length > max) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, `A batch holds 1 to ${max} items`, HttpStatus.BAD_REQUEST, {
+        fields: { items: [`must hold 1 to ${max} items`] },
+        max_items: max,
+      });
+    }
+    const shared = optionsOf(body);
+    const work: BatchWorkItem[] = body.items.map((item) => ({
+      filename: item.filename,
+      options: { ...shared, ...definedOnly(optionsOf(item)) },
+      source: () => this.jsonSource(item),
+    }));
+    return this.analyses.analyzeBatch(work);
+  }
+
+  @Get('batch/:batch_id')
+  @ApiOperation({ summary: 'A batch analysed earlier, with every item' })
+  @ApiParam({ name: 'batch_id', format: 'uuid' })
+  @ApiOkResponse({ type: BatchResultDto })
+  @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
+  getBatch(@Param('batch_id') batchId: string): Promise<BatchResult> {
+    return this.analyses.getBatch(batchId);
+  }
+
+  @Get(':analysis_id')
+  @ApiOperation({ summary: 'A stored analysis result' })
+  @ApiParam(ANALYSIS_ID_PARAM)
+  @ApiOkResponse({ type: ImageAnalysisResultDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
+  @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND' })
+  get(@Param('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {
+    return this.analyses.get(analysisId);
+  }
+
+  @Get(':analysis_id/annotated')
+  @ApiOperation({
+    summary: 'The analysed image with its boxes and names drawn on it',
+    description:
+      'Objects green, faces orange, text lines blue; PNG for a PNG image, JPEG otherwise; at most 1600 px a side.',
+  })
+  @ApiParam(ANALYSIS_ID_PARAM)
+  @ApiProduces('image/png', 'image/jpeg')
+  @ApiOkResponse({ description: 'The annotated image', content: { 'image/png': {}, 'image/jpeg': {} } })
+  @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND, or MEDIA_NOT_FOUND when the image was deleted since' })
+  async annotated(@Param('analysis_id') analysisId: string, @Res() res: Response): Promise<void> {
+    const { body, contentType } = await this.analyses.annotate(analysisId, async (record) => {
+      if (!record.media_id) {
+        throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, 'The analysed image is not stored', {});
+      }
+      return readAll(await this.media.openStream(await this.media.get(record.media_id)));
+    });
+    res.status(200).type(contentType).setHeader('Cache-Control', 'private, max-age=300');
+    res.send(body);
+  }
+
+  /**
+   * A new image: analysed from the bytes in hand while MediaService stores it (same checks as
+   * /upload). When the cache already knows these bytes, the media stored then is reused instead of
+   * storing a duplicate (same bytes, same owner).
+   */
+  private incomingSource({ bytes, filename }: Incoming): ImageSource {
+    const sha256 = sha256Of(bytes);
+    const owner = '';
+    return {
+      sha256,
+      bytes: () => Promise.resolve(bytes),
+      persist: async (existingMediaId) => {
+        if (existingMediaId) {
+          const existing = await this.media.get(existingMediaId).catch(() => undefined);
+          if (existing && existing.sha256 === sha256 && existing.owner === owner) return existing;
+        }
+        const record = await this.media.ingestBuffer(bytes, { filename, owner, accept: ['image'] });
+        return record;
+      },
+    };
+  }
+
+  /** An image already stored (media_id). */
+  private storedSource(record: MediaRecord): ImageSource {
+    if (record.media_type !== 'image') {
+      throw new AppException(
+        ErrorCode.INVALID_FILE_FORMAT,
+        `Media ${record.media_id} is ${record.media_type}, not an image`,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        { media_id: record.media_id, received_format: record.format },
+      );
+    }
+    return {
+      sha256: record.sha256,
+      media_id: record.media_id,
+      owner: record.owner,
+      bytes: async () => readAll(await this.media.openStream(record)),
+    };
+  }
+
+  private async jsonSource(input: ImageInputDto): Promise<ImageSource> {
+    const given = [input.image_file, input.media_id].filter((v) => v !== undefined).length;
+    if (given !== 1) {
+      throw new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        'Give exactly one of image_file (base64) or media_id',
+        HttpStatus.BAD_REQUEST,
+        {
+          fields: {
+            image_file: ['exactly one of image_file, media_id'],
+            media_id: ['exactly one of image_file, media_id'],
+          },
+        },
+      );
+    }
+    if (input.media_id) return this.storedSource(await this.media.get(input.media_id));
+    if (Buffer.byteLength(input.image_file as string) > Math.ceil((this.storage.maxFileSize * 4) / 3) + 4) {
+      throw new AppException(
+        ErrorCode.FILE_TOO_LARGE,
+        'The image is larger than MAX_FILE_SIZE',
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        {
+          max_bytes: this.storage.maxFileSize,
+        },
+      );
+    }
+    return this.incomingSource({ bytes: Buffer.from(input.image_file as string, 'base64'), filename: input.filename });
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function isMultipart(req: Request): boolean {
+  return /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+}
+
+function optionsOf(dto: AnalysisOptionsDto): RequestedOptions {
+  return { analysis_types: dto.analysis_types, max_labels: dto.max_labels, min_confidence: dto.min_confidence };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Multipart text fields through the same DTO rules as JSON. */
+function parseOptionFields(fields: Record<string, string>): RequestedOptions {
+  const dto = plainToInstance(AnalysisOptionsDto, fields);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    const detail = Object.fromEntries(errors.map((e) => [e.property, Object.values(e.constraints ?? {})]));
+    throw new AppException(
+      ErrorCode.VALIDATION_FAILED,
+      `Validation failed for ${Object.keys(detail).join(', ')}`,
+      HttpStatus.BAD_REQUEST,
+      {
+        fields: detail,
+      },
+    );
+  }
+  return optionsOf(dto);
+}

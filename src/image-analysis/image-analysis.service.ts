@@ -1,0 +1,297 @@
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { AppException, ErrorBody } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
+import { ReadinessRegistry } from '../health/readiness.registry';
+import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { renderAnnotated } from './annotate/annotator';
+import { dominantColors } from './colors/dominant-colors';
+import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
+import {
+  AnalysisOptions,
+  AnalysisType,
+  ANALYSIS_TYPES,
+  AnalyzerOutput,
+  DEFAULT_ANALYSIS_TYPES,
+  ImageAnalysisResult,
+  ImageInfo,
+} from './image-analysis.types';
+import { prepareImage, PreparedImage, sharpFormats } from './preprocess/prepared-image';
+
+/** Where an image comes from: its hash is known up front (so a cache hit decodes nothing). */
+export interface ImageSource {
+  sha256: string;
+  bytes: () => Promise<Buffer>;
+  /** Set when the image is already stored (a media_id request). */
+  media_id?: string;
+  owner?: string;
+  /**
+   * For new images: stores them through the media service. On a miss it runs beside the analysis
+   * (its refusal fails the request); on a hit it is offered the media that already holds these
+   * bytes, which it may reuse instead of storing them again.
+   */
+  persist?: (existingMediaId?: string) => Promise<{ media_id: string; owner: string }>;
+}
+
+export interface RequestedOptions {
+  analysis_types?: AnalysisType[];
+  max_labels?: number;
+  min_confidence?: number;
+}
+
+/** One image of a batch: how to get it (which may itself fail, e.g. an unknown media_id). */
+export interface BatchWorkItem {
+  filename?: string;
+  options: RequestedOptions;
+  source: () => Promise<ImageSource>;
+}
+
+export interface BatchItemResult {
+  index: number;
+  filename?: string;
+  status: 'completed' | 'failed';
+  result?: ImageAnalysisResult;
+  error?: { code: string; message: string; details: Record<string, unknown> };
+}
+
+export interface BatchResult {
+  batch_id: string;
+  status: 'completed';
+  total: number;
+  succeeded: number;
+  failed: number;
+  items: BatchItemResult[];
+  processing_time: number;
+  created_at: string;
+}
+
+interface CacheEntry {
+  output: AnalyzerOutput;
+  /** The media that held these bytes when the entry was made. */
+  media_id?: string;
+  image: ImageInfo;
+  provider: string;
+  version: string;
+  created_at: string;
+}
+
+export const analysisKeys = {
+  record: (id: string) => `analyses/${id}.json`,
+  batch: (id: string) => `analyses/batches/${id}.json`,
+  cache: (sha256: string, optionsHash: string) => `cache/analysis/${sha256}/${optionsHash}.json`,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Runs an analysis: cache lookup by the image's SHA-256 plus the options, else decode once
+ * (prepareImage), ask the provider for the asked types (colours from sharp for every provider),
+ * store the record under analyses/ and the result under cache/analysis/.
+ */
+@Injectable()
+export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ImageAnalysisService.name);
+  private readonly formats: string[];
+
+  constructor(
+    @Inject(IMAGE_ANALYZER) readonly analyzer: ImageAnalyzer,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
+    @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
+    readiness: ReadinessRegistry,
+  ) {
+    this.formats = sharpFormats(storage.allowedImageFormats);
+    readiness.register('image_analysis', () => this.analyzer.readiness());
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.preload && this.analyzer.warmUp) {
+      // In the background: the service answers (and readiness reports "loading") meanwhile.
+      this.analyzer.warmUp().catch((error: Error) => this.logger.error({ err: error }, 'image engines failed to load'));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.analyzer.close?.();
+  }
+
+  /** Applies defaults; the caller's DTO has already validated ranges. */
+  resolveOptions(requested: RequestedOptions = {}): AnalysisOptions {
+    const types = requested.analysis_types?.length ? requested.analysis_types : DEFAULT_ANALYSIS_TYPES;
+    return {
+      types: ANALYSIS_TYPES.filter((t) => types.includes(t)),
+      maxLabels: requested.max_labels ?? this.config.maxLabels,
+      minConfidence: requested.min_confidence ?? this.analyzer.defaultMinConfidence,
+    };
+  }
+
+  /** Validates and decodes bytes exactly as an analysis would (for callers that check first). */
+  prepare(bytes: Buffer): Promise<PreparedImage> {
+    return prepareImage(bytes, {
+      maxPixels: this.storage.maxImagePixels,
+      workingMaxSide: this.config.workingMaxSide,
+      allowedFormats: this.formats,
+    });
+  }
+
+  async analyze(source: ImageSource, requested: RequestedOptions = {}): Promise<ImageAnalysisResult> {
+    const started = process.hrtime.bigint();
+    const options = this.resolveOptions(requested);
+    const cacheKey = analysisKeys.cache(source.sha256, this.optionsHash(options));
+    let entry = await this.store.readJson<CacheEntry>(cacheKey);
+    const cached = entry !== null;
+    let media = source.media_id ? { media_id: source.media_id, owner: source.owner ?? '' } : undefined;
+    if (entry) {
+      if (source.persist) media = await source.persist(entry.media_id);
+    } else {
+      const [stored, computed] = await Promise.all([source.persist?.(), this.compute(source, options)]);
+      media = stored ?? media;
+      entry = { ...computed, ...(media ? { media_id: media.media_id } : {}) };
+    }
+    const cacheWrite = cached ? undefined : this.store.writeJson(cacheKey, entry);
+    const result: ImageAnalysisResult = {
+      analysis_id: randomUUID(),
+      status: 'completed',
+      analysis_types: options.types,
+      max_labels: options.maxLabels,
+      min_confidence: options.minConfidence,
+      ...entry.output,
+      image: entry.image,
+      ...(media ? { media_id: media.media_id, owner: media.owner } : {}),
+      sha256: source.sha256,
+      processing_time: 0,
+      provider: entry.provider,
+      cached,
+      created_at: new Date().toISOString(),
+    };
+    result.processing_time = Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1000;
+    await Promise.all([cacheWrite, this.store.writeJson(analysisKeys.record(result.analysis_id), result)]);
+    return result;
+  }
+
+  /** Decode once, then the provider and the colour step side by side. */
+  private async compute(source: ImageSource, options: AnalysisOptions): Promise<CacheEntry> {
+    const image = await this.prepare(await source.bytes());
+    const [output, colors] = await Promise.all([
+      this.analyzer.analyze(image, options),
+      options.types.includes('colors') ? dominantColors(image.working) : undefined,
+    ]);
+    if (colors) {
+      output.colors = colors.colors;
+      output.details = { ...output.details, background_color: colors.background };
+    }
+    return {
+      output,
+      image: { width: image.width, height: image.height, format: image.format },
+      provider: this.analyzer.provider,
+      version: this.analyzer.version,
+      created_at: new Date().toISOString(),
+    };
+  }
+
+  async get(analysisId: string): Promise<ImageAnalysisResult> {
+    if (!UUID.test(analysisId)) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'analysis_id must be a UUID', HttpStatus.BAD_REQUEST, {
+        fields: { analysis_id: ['must be a UUID'] },
+      });
+    }
+    const record = await this.store.readJson<ImageAnalysisResult>(analysisKeys.record(analysisId.toLowerCase()));
+    if (!record) {
+      throw AppException.notFound(ErrorCode.ANALYSIS_NOT_FOUND, `No analysis with id ${analysisId}`, {
+        analysis_id: analysisId,
+      });
+    }
+    return record;
+  }
+
+  /**
+   * Analyses every item with at most IMAGE_BATCH_CONCURRENCY at once; each item gets its result or
+   * its own error (in the error envelope's shape), and the batch is kept under analyses/batches/.
+   */
+  async analyzeBatch(work: BatchWorkItem[]): Promise<BatchResult> {
+    const started = Date.now();
+    const items: BatchItemResult[] = new Array(work.length);
+    let next = 0;
+    const runOne = async (index: number): Promise<BatchItemResult> => {
+      const item = work[index];
+      const base = { index, ...(item.filename ? { filename: item.filename } : {}) };
+      try {
+        const result = await this.analyze(await item.source(), item.options);
+        return { ...base, status: 'completed', result };
+      } catch (error) {
+        return { ...base, status: 'failed', error: this.describeError(error) };
+      }
+    };
+    const lanes = Array.from({ length: Math.min(this.config.batchConcurrency, work.length) }, async () => {
+      while (next < work.length) {
+        const index = next++;
+        items[index] = await runOne(index);
+      }
+    });
+    await Promise.all(lanes);
+    const succeeded = items.filter((item) => item.status === 'completed').length;
+    const batch: BatchResult = {
+      batch_id: randomUUID(),
+      status: 'completed',
+      total: items.length,
+      succeeded,
+      failed: items.length - succeeded,
+      items,
+      processing_time: Math.round(Date.now() - started) / 1000,
+      created_at: new Date().toISOString(),
+    };
+    await this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
+    return batch;
+  }
+
+  async getBatch(batchId: string): Promise<BatchResult> {
+    if (!UUID.test(batchId)) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'batch_id must be a UUID', HttpStatus.BAD_REQUEST, {
+        fields: { batch_id: ['must be a UUID'] },
+      });
+    }
+    const batch = await this.store.readJson<BatchResult>(analysisKeys.batch(batchId.toLowerCase()));
+    if (!batch)
+      throw AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId });
+    return batch;
+  }
+
+  /** An item's error as the envelope would carry it; unexpected errors never leak internals. */
+  private describeError(error: unknown): { code: string; message: string; details: Record<string, unknown> } {
+    if (error instanceof AppException) {
+      return { code: error.code, message: (error.getResponse() as ErrorBody).error.message, details: error.details };
+    }
+    this.logger.error({ err: error }, 'batch item failed unexpectedly');
+    return {
+      code: ErrorCode.INTERNAL_ERROR,
+      message: 'An unexpected error occurred analysing this image',
+      details: {},
+    };
+  }
+
+  /** The analysed image with its boxes and names drawn on it. */
+  async annotate(
+    analysisId: string,
+    loadImage: (record: ImageAnalysisResult) => Promise<Buffer>,
+  ): Promise<{ body: Buffer; contentType: string }> {
+    const record = await this.get(analysisId);
+    return renderAnnotated(await loadImage(record), record);
+  }
+
+  private optionsHash(options: AnalysisOptions): string {
+    const key = JSON.stringify({
+      provider: this.analyzer.provider,
+      version: this.analyzer.version,
+      types: options.types,
+      maxLabels: options.maxLabels,
+      minConfidence: options.minConfidence,
+      workingMaxSide: this.config.workingMaxSide,
+    });
+    return createHash('sha256').update(key).digest('hex').slice(0, 32);
+  }
+}
