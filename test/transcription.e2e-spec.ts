@@ -80,6 +80,23 @@ describe('transcription (local engine, real audio)', () => {
     if (rows.length) process.stdout.write(`\nWER per format (${WER_SENTENCES.join(', ')}):\n${rows.join('\n')}\n`);
   });
 
+  it('documents every transcription route in OpenAPI', async () => {
+    const { body: doc } = await t.http.get('/docs-json').expect(200);
+    const routes = Object.entries(doc.paths as Record<string, Record<string, { tags: string[] }>>)
+      .filter(([path]) => path.startsWith('/api/v1/transcribe'))
+      .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => `${method} ${path} ${op.tags}`));
+    expect(routes.sort()).toEqual([
+      'get /api/v1/transcribe/batch/{batch_id} transcription',
+      'get /api/v1/transcribe/{job_id} transcription',
+      'post /api/v1/transcribe transcription',
+      'post /api/v1/transcribe/batch transcription',
+    ]);
+    const post = doc.paths['/api/v1/transcribe'].post;
+    expect(Object.keys(post.requestBody.content)).toEqual(['multipart/form-data', 'application/json']);
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '415', '422', '503']));
+    expect(doc.components.schemas.TranscriptionJobDto.properties).toHaveProperty('words');
+  });
+
   it('readiness reports the engine', async () => {
     const res = await t.http.get('/health/ready').expect(200);
     expect(res.body.details.transcription).toMatchObject({ status: 'up', engine: 'pocketsphinx', provider: 'local' });
