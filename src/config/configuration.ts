@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { validateEnvironment } from './environment';
+import { validateProcessEnvironment } from './environment';
 
 /*
  * Typed configuration namespaces. Each feature injects only its own slice:
@@ -9,7 +9,7 @@ import { validateEnvironment } from './environment';
  * These factories are the only code that reads process.env.
  */
 
-const environment = () => validateEnvironment(process.env);
+const environment = validateProcessEnvironment;
 
 export const appConfig = registerAs('app', () => {
   const env = environment();

@@ -157,3 +157,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   }
   return environment;
 }
+
+/** The process environment, validated (used once at start, before Nest is created). */
+export function validateProcessEnvironment(): Environment {
+  return validateEnvironment(process.env);
+}
