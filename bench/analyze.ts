@@ -1,5 +1,5 @@
 /**
- * npm run bench:analyze [-- --rounds=2 --requests=16]
+ * npm run bench:analyze [-- --rounds=2 --requests=16 --only=latency|throughput|cache]
  *
  * Boots the real app in this process (local provider, 2 vision + 2 OCR workers, temp DATA_DIR,
  * HTTP on 127.0.0.1) and measures, on the committed photos and rendered product boxes at 640 px
@@ -35,7 +35,7 @@ const TYPES = ['labels', 'objects', 'text', 'faces', 'moderation', 'colors'] as 
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const pad = (s: string | number, n: number) => String(s).padStart(n);
@@ -118,12 +118,13 @@ async function main() {
   };
 
   const report: Record<string, unknown> = { rounds: ROUNDS, loadavg_start: loadavg() };
+  const only = (section: string) => !args.only || args.only === section;
   console.log('\n== latency per analysis type (ms): engines direct vs through the service, p50 / p95');
   console.log(
     `${'type'.padEnd(11)} ${pad('px', 5)} ${pad('direct p50', 11)} ${pad('p95', 7)} ${pad('service p50', 12)} ${pad('p95', 7)} ${pad('overhead', 9)}`,
   );
   const latency: Record<string, unknown>[] = [];
-  for (const side of SIZES) {
+  for (const side of only('latency') ? SIZES : []) {
     const set = await images(side);
     for (const type of TYPES) {
       const d: number[] = [];
@@ -158,7 +159,7 @@ async function main() {
   const defaults = ['labels', 'text', 'objects'];
   const dAll: number[] = [];
   const sAll: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (only('latency') ? ROUNDS : 0); round++) {
     for (const image of set640) {
       dAll.push(await direct(image.bytes, defaults));
       sAll.push((await http(image.bytes, defaults)).ms);
@@ -199,9 +200,11 @@ async function main() {
 
   console.log(`\n== throughput over HTTP at 640 px, ${REQUESTS} requests: 1 at a time vs 2 at a time`);
   const throughput: Record<string, number | string>[] = [];
+  let coresUsed = 0;
   const run = async (types: string[], concurrency: number) => {
     let next = 0;
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < REQUESTS) {
@@ -210,26 +213,34 @@ async function main() {
         }
       }),
     );
-    return REQUESTS / (ms(started) / 1000);
+    const wall = ms(started);
+    const used = process.cpuUsage(cpu);
+    // CPU time of every thread of this process over wall time: how many cores the service kept busy.
+    coresUsed = (used.user + used.system) / 1000 / wall;
+    return REQUESTS / (wall / 1000);
   };
-  for (let round = 0; round < ROUNDS + 1; round++) {
+  for (let round = 0; round < (only('throughput') ? ROUNDS + 1 : 0); round++) {
     const control = await cpuControl();
     for (const [name, types] of [
       ['objects', ['objects']],
       ['default', defaults],
     ] as const) {
       const one = await run([...types], 1);
+      const cores1 = coresUsed;
       const two = await run([...types], 2);
+      const cores2 = coresUsed;
       throughput.push({
         round: round + 1,
         request: name,
         one_rps: +one.toFixed(2),
         two_rps: +two.toFixed(2),
         speedup: +(two / one).toFixed(2),
+        cores_used_1: +cores1.toFixed(2),
+        cores_used_2: +cores2.toFixed(2),
         cpu_control: +control.toFixed(2),
       });
       console.log(
-        `round ${round + 1} ${name.padEnd(8)}: 1 at a time ${one.toFixed(2)} req/s, 2 at a time ${two.toFixed(2)} req/s, speedup ${(two / one).toFixed(2)}x (pure-JS control on this machine now: ${control.toFixed(2)}x)`,
+        `round ${round + 1} ${name.padEnd(8)}: 1 at a time ${one.toFixed(2)} req/s (${cores1.toFixed(2)} cores busy), 2 at a time ${two.toFixed(2)} req/s (${cores2.toFixed(2)} cores), speedup ${(two / one).toFixed(2)}x; pure-JS control now ${control.toFixed(2)}x`,
       );
     }
   }
@@ -247,7 +258,7 @@ async function main() {
   console.log('\n== cache: the same bytes and options again');
   const miss: number[] = [];
   const hit: number[] = [];
-  for (const image of set640) {
+  for (const image of only('cache') ? set640 : []) {
     const confidence = fresh();
     const first = await http(image.bytes, defaults, confidence);
     miss.push(first.ms);

@@ -5,12 +5,12 @@ import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { appConfig, AppConfig } from './config/configuration';
-import { validateEnvironment } from './config/environment';
+import { validateProcessEnvironment } from './config/environment';
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   try {
-    validateEnvironment(process.env);
+    validateProcessEnvironment();
   } catch (error) {
     // One clear line naming the variable, not a stack trace.
     process.stderr.write(`media-service: ${(error as Error).message}\n`);

@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -104,6 +105,22 @@ export class Environment {
   @IsOptional() @Transform(toNumber) @IsInt() @Min(1) TRANSCRIBE_CONCURRENCY?: number;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) ORCHESTRATOR_SERVICE_URL?: string;
   @IsOptional() @IsString() @MinLength(16) CALLBACK_SIGNING_SECRET?: string;
+  @Transform(toNumber) @IsInt() @Min(1) @Max(86_400) TRANSCRIBE_JOB_TIMEOUT = 1800;
+  @Transform(toNumber) @IsInt() @Min(0) @Max(600) TRANSCRIBE_MAX_WAIT = 60;
+  @Transform(toNumber) @IsInt() @Min(1) @Max(100) TRANSCRIBE_BATCH_MAX = 10;
+  @Transform(toNumber) @IsNumber() @Min(0) TRANSCRIBE_MIN_DURATION = 0.5;
+  @Transform(toNumber) @IsNumber() @Min(1) TRANSCRIBE_MAX_DURATION = 14_400;
+  @Transform(toNumber) @IsInt() @Min(100) TRANSCRIBE_POLL_INTERVAL_MS = 5_000;
+  @IsString() TRANSCRIBE_OUTPUT_PREFIX = 'transcribe-output/';
+  @IsString() @MinLength(1) FFMPEG_PATH = 'ffmpeg';
+  @IsString() @MinLength(1) POCKETSPHINX_PATH = 'pocketsphinx_continuous';
+  @IsString() @MinLength(1) POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+  @IsString()
+  @Matches(/^[\w .\-+/=:]*$/, { message: 'POCKETSPHINX_ARGS must be plain space-separated options' })
+  POCKETSPHINX_ARGS = '-pl_window 10 -maxhmmpf 3000 -topn 2';
+  @Transform(toNumber) @IsInt() @Min(1) @Max(10) CALLBACK_MAX_ATTEMPTS = 5;
+  @Transform(toNumber) @IsInt() @Min(1) CALLBACK_RETRY_BASE_MS = 1_000;
+  @Transform(toNumber) @IsInt() @Min(100) CALLBACK_TIMEOUT_MS = 10_000;
 
   @Transform(toLowerCase) @IsIn(['local', 'aws']) IMAGE_ANALYSIS_PROVIDER: 'local' | 'aws' = 'local';
   @Transform(toNumber) @IsInt() @Min(1) @Max(1000) REKOGNITION_MAX_LABELS = 10;
@@ -139,4 +156,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     throw new Error(`Invalid configuration: ${lines.join('; ')}`);
   }
   return environment;
+}
+
+/** The process environment, validated (used once at start, before Nest is created). */
+export function validateProcessEnvironment(): Environment {
+  return validateEnvironment(process.env);
 }

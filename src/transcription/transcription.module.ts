@@ -1,5 +1,38 @@
 import { Module } from '@nestjs/common';
+import { transcriptionConfig, TranscriptionConfig } from '../config/configuration';
+import { MediaModule } from '../media/media.module';
+import { CallbackNotifier } from './callbacks/callback.notifier';
+import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
+import { AwsTranscriber } from './providers/aws.transcriber';
+import { LocalPocketsphinxTranscriber } from './providers/local-pocketsphinx.transcriber';
+import { TRANSCRIBER, Transcriber } from './providers/transcriber.port';
+import { TranscriptionController } from './transcription.controller';
+import { TranscriptionService } from './transcription.service';
 
-/** Speech to text: asynchronous jobs behind the Transcriber port. */
-@Module({})
+/** Speech to text: asynchronous jobs behind the Transcriber port (TRANSCRIBE_PROVIDER picks it). */
+@Module({
+  imports: [MediaModule],
+  controllers: [TranscriptionController],
+  providers: [
+    LocalPocketsphinxTranscriber,
+    AwsTranscriber,
+    {
+      provide: TRANSCRIBER,
+      inject: [transcriptionConfig.KEY, LocalPocketsphinxTranscriber, AwsTranscriber],
+      useFactory: (
+        config: TranscriptionConfig,
+        local: LocalPocketsphinxTranscriber,
+        aws: AwsTranscriber,
+      ): Transcriber => (config.provider === 'aws' ? aws : local),
+    },
+    {
+      provide: JOB_QUEUE,
+      inject: [transcriptionConfig.KEY],
+      useFactory: (config: TranscriptionConfig) =>
+        new InProcessJobQueue({ concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 }),
+    },
+    CallbackNotifier,
+    TranscriptionService,
+  ],
+})
 export class TranscriptionModule {}

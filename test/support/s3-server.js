@@ -29,10 +29,15 @@ function freePort() {
 
 function run(args, env, timeoutMs) {
   return new Promise((done, fail) => {
-    execFile('bash', [SCRIPT, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) fail(new Error(`s3-test-server.sh ${args.join(' ')} failed: ${error.message}\n${stderr}`));
-      else done(stdout);
-    });
+    execFile(
+      'bash',
+      [SCRIPT, ...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) fail(new Error(`s3-test-server.sh ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+        else done(stdout);
+      },
+    );
   });
 }
 

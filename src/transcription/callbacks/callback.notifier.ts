@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
+
+export const SIGNATURE_HEADER = 'x-signature-sha256';
+export const TIMESTAMP_HEADER = 'x-signature-timestamp';
+
+/** hex HMAC-SHA256 of `${timestamp}.${body}`: the receiver recomputes it and checks the timestamp is recent. */
+export function signCallback(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/**
+ * POSTs finished jobs to the orchestrator (or a request's callback_url): JSON body, HMAC-SHA256
+ * signature, each attempt bounded by CALLBACK_TIMEOUT_MS, retried with exponential backoff on
+ * network errors, 429 and 5xx. Never throws: a failing callback never fails the job.
+ */
+@Injectable()
+export class CallbackNotifier implements OnModuleDestroy {
+  private readonly logger = new Logger(CallbackNotifier.name);
+  private readonly stopping = new AbortController();
+  private readonly inFlight = new Set<Promise<boolean>>();
+
+  constructor(@Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig) {}
+
+  /** Starts delivery in the background; resolves (for tests) with whether it was delivered. */
+  notify(url: string, payload: unknown, context: Record<string, unknown>): Promise<boolean> {
+    const delivery = this.deliver(url, JSON.stringify(payload), context).finally(() => this.inFlight.delete(delivery));
+    this.inFlight.add(delivery);
+    return delivery;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async deliver(url: string, body: string, context: Record<string, unknown>): Promise<boolean> {
+    const { maxAttempts, retryBaseMs, timeoutMs } = this.config.callback;
+    const secret = this.config.callbackSigningSecret;
+    for (let attempt = 1; attempt <= maxAttempts && !this.stopping.signal.aborted; attempt += 1) {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'media-service',
+        [TIMESTAMP_HEADER]: timestamp,
+      };
+      if (secret) headers[SIGNATURE_HEADER] = `sha256=${signCallback(secret, timestamp, body)}`;
+      let retryable = true;
+      let reason: string;
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),
+        });
+        await response.body?.cancel().catch(() => undefined);
+        if (response.ok) {
+          this.logger.log({ ...context, url, attempt }, 'callback delivered');
+          return true;
+        }
+        retryable = response.status === 429 || response.status >= 500;
+        reason = `HTTP ${response.status}`;
+      } catch (error) {
+        reason =
+          (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (error as Error).message;
+      }
+      this.logger.warn({ ...context, url, attempt, reason }, 'callback failed');
+      if (!retryable || attempt === maxAttempts) break;
+      const delay = retryBaseMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+      try {
+        await sleep(delay, undefined, { signal: this.stopping.signal });
+      } catch {
+        break;
+      }
+    }
+    return false;
+  }
+}

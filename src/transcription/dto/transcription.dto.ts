@@ -1,0 +1,182 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBase64,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { JOB_STATUSES, OUTPUT_FORMATS } from '../transcription.types';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : typeof value === 'string' ? Number(value) : value;
+
+/** Options every submission takes (JSON body or multipart fields). */
+export class TranscriptionOptionsDto {
+  @ApiPropertyOptional({
+    example: 'en-US',
+    description: 'Default TRANSCRIBE_LANGUAGE_CODE; `auto` identifies it (aws)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^(auto|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$/, {
+    message: 'language_code must be a code such as en-US, or auto',
+  })
+  language_code?: string;
+
+  @ApiPropertyOptional({ minimum: 2, maximum: 10, description: 'Label this many speakers at most' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(10)
+  speaker_count?: number;
+
+  @ApiPropertyOptional({ description: 'AWS custom vocabulary name' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-zA-Z._-]{1,200}$/, { message: 'vocabulary_name must be 1-200 of 0-9 a-z A-Z . _ -' })
+  vocabulary_name?: string;
+
+  @ApiPropertyOptional({ enum: OUTPUT_FORMATS, default: 'json' })
+  @IsOptional()
+  @IsIn(OUTPUT_FORMATS)
+  output_format?: (typeof OUTPUT_FORMATS)[number];
+
+  @ApiPropertyOptional({ description: 'POSTed the result when the job finishes (besides ORCHESTRATOR_SERVICE_URL)' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(2048)
+  callback_url?: string;
+}
+
+/** POST /transcribe as JSON: exactly one of audio_file (base64) or media_id. */
+export class TranscribeJsonDto extends TranscriptionOptionsDto {
+  @ApiPropertyOptional({ description: 'The audio, base64-encoded', format: 'byte' })
+  @IsOptional()
+  @IsString()
+  @IsBase64()
+  audio_file?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'An audio file uploaded with /upload' })
+  @IsOptional()
+  @IsUUID()
+  media_id?: string;
+
+  @ApiPropertyOptional({ example: 'question.mp3', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  filename?: string;
+}
+
+export class BatchItemDto {
+  @ApiPropertyOptional({ format: 'byte' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  audio_file?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsString()
+  media_id?: string;
+
+  @ApiPropertyOptional({ maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  filename?: string;
+}
+
+export class TranscribeBatchJsonDto extends TranscriptionOptionsDto {
+  @ApiProperty({ type: [BatchItemDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => BatchItemDto)
+  items!: BatchItemDto[];
+}
+
+export class JobErrorDto {
+  @ApiProperty({ example: 'DECODE_FAILED' }) code!: string;
+  @ApiProperty() message!: string;
+}
+
+export class JobAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) transcription_id!: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status!: string;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'uuid' }) media_id!: string;
+  @ApiPropertyOptional({ description: 'true when the result came from the cache' }) cached?: boolean;
+}
+
+export class WordDto {
+  @ApiProperty({ example: 'monitor' }) word!: string;
+  @ApiProperty({ example: 2.13 }) start_time!: number;
+  @ApiProperty({ example: 2.71 }) end_time!: number;
+  @ApiProperty({ example: 0.93, minimum: 0, maximum: 1 }) confidence!: number;
+}
+
+export class SpeakerDto {
+  @ApiProperty({ example: 'spk_0' }) speaker!: string;
+  @ApiProperty() start_time!: number;
+  @ApiProperty() end_time!: number;
+  @ApiProperty() text!: string;
+}
+
+export class TranscriptionJobDto {
+  @ApiProperty({ format: 'uuid' }) transcription_id!: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status!: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress!: number;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'uuid' }) media_id!: string;
+  @ApiProperty() filename!: string;
+  @ApiProperty({ enum: ['local', 'aws'] }) provider!: string;
+  @ApiPropertyOptional() cached?: boolean;
+  @ApiPropertyOptional({ format: 'uuid' }) batch_id?: string;
+  @ApiPropertyOptional({ example: "i'm looking for a twenty seven inch monitor" }) transcript?: string;
+  @ApiPropertyOptional({ minimum: 0, maximum: 1 }) confidence?: number;
+  @ApiPropertyOptional({ type: [SpeakerDto] }) speakers?: SpeakerDto[];
+  @ApiPropertyOptional({ type: [WordDto] }) words?: WordDto[];
+  @ApiPropertyOptional({ example: 'en-US' }) language_code?: string;
+  @ApiPropertyOptional({ description: 'Seconds of audio', nullable: true }) duration?: number | null;
+  @ApiPropertyOptional({ description: 'Seconds from start to finish' }) processing_time?: number;
+  @ApiPropertyOptional({ type: [String] }) warnings?: string[];
+  @ApiPropertyOptional({ type: JobErrorDto }) error?: JobErrorDto;
+}
+
+export class BatchJobDto {
+  @ApiPropertyOptional({ format: 'uuid' }) transcription_id?: string;
+  @ApiProperty() filename!: string;
+  @ApiProperty({ enum: [...JOB_STATUSES, 'rejected'] }) status!: string;
+  @ApiPropertyOptional({ type: JobErrorDto }) error?: JobErrorDto;
+}
+
+export class BatchAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) batch_id!: string;
+  @ApiProperty({ type: [BatchJobDto] }) jobs!: BatchJobDto[];
+}
+
+export class BatchStatusDto extends BatchAcceptedDto {
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({
+    example: { total: 3, queued: 0, in_progress: 1, completed: 1, failed: 0, rejected: 1 },
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+  })
+  counts!: Record<string, number>;
+}

@@ -1,0 +1,194 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  ConflictException,
+  GetTranscriptionJobCommand,
+  GetTranscriptionJobCommandOutput,
+  StartTranscriptionJobCommand,
+  TranscribeClient,
+} from '@aws-sdk/client-transcribe';
+import { Logger } from '@nestjs/common';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StorageConfig, TranscriptionConfig } from '../../config/configuration';
+import type { MediaRecord } from '../../media/media-record';
+import type { TranscriptionOptions } from '../transcription.types';
+import { AwsTranscriber } from './aws.transcriber';
+import { TranscriptionError } from './transcriber.port';
+
+const JOB_ID = '3f2b6c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b';
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+const TIME_FIELDS = ['StartTime', 'CreationTime', 'CompletionTime'] as const;
+
+/** A GetTranscriptionJob fixture as the SDK hands it over (timestamps deserialised to Date). */
+function jobResponse(name: string): GetTranscriptionJobCommandOutput {
+  const out = JSON.parse(fixture(name)) as GetTranscriptionJobCommandOutput;
+  const job = out.TranscriptionJob as Record<string, unknown>;
+  for (const field of TIME_FIELDS) if (typeof job[field] === 'string') job[field] = new Date(job[field] as string);
+  return out;
+}
+
+/** The SDK's GetObject body: a stream with transformToString. */
+function objectBody(text: string) {
+  return { transformToString: () => Promise.resolve(text) } as never;
+}
+
+const media: MediaRecord = {
+  media_id: '0b6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b',
+  owner: '',
+  filename: 'question.mp3',
+  content_type: 'audio/mpeg',
+  media_type: 'audio',
+  format: 'mp3',
+  size: 48213,
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  created_at: '2026-11-25T21:00:00.000Z',
+  storage_key: 'media/0b6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b/original',
+  duration: 4.3,
+  sample_rate: 16000,
+  channels: 1,
+  codec: 'MPEG 1 Layer 3',
+};
+
+const storage = { driver: 's3', bucket: 'talknshop-media', prefix: 'uploads/' } as StorageConfig;
+const config = { pollIntervalMs: 100, outputPrefix: 'transcribe-output/' } as TranscriptionConfig;
+const OUTPUT_KEY = `uploads/transcribe-output/${JOB_ID}.json`;
+
+describe('AwsTranscriber (mocked SDK clients)', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
+  const transcribeMock = mockClient(TranscribeClient);
+  const s3Mock = mockClient(S3Client);
+  let transcriber: AwsTranscriber;
+
+  beforeEach(() => {
+    transcribeMock.reset();
+    s3Mock.reset();
+    transcriber = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage);
+  });
+
+  const run = (
+    options: Partial<TranscriptionOptions> = {},
+    signal = new AbortController().signal,
+    progress?: number[],
+  ) =>
+    transcriber.transcribe({
+      jobId: JOB_ID,
+      media,
+      options: { language_code: 'en-US', output_format: 'json', ...options },
+      signal,
+      onProgress: (p) => progress?.push(p),
+    });
+
+  it('starts the job on the stored object with speaker labels and a vocabulary, follows it and maps the transcript', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock
+      .on(GetTranscriptionJobCommand)
+      .resolvesOnce(jobResponse('get-transcription-job-in-progress.json'))
+      .resolves(jobResponse('get-transcription-job-completed.json'));
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-speakers.json')) });
+    const progress: number[] = [];
+
+    const result = await run({ speaker_count: 2, vocabulary_name: 'shop-terms' }, undefined, progress);
+
+    expect(transcribeMock).toHaveReceivedCommandWith(StartTranscriptionJobCommand, {
+      TranscriptionJobName: JOB_ID,
+      Media: { MediaFileUri: `s3://talknshop-media/uploads/${media.storage_key}` },
+      MediaFormat: 'mp3',
+      LanguageCode: 'en-US',
+      OutputBucketName: 'talknshop-media',
+      OutputKey: OUTPUT_KEY,
+      Settings: { ShowSpeakerLabels: true, MaxSpeakerLabels: 2, VocabularyName: 'shop-terms' },
+    });
+    expect(transcribeMock).toHaveReceivedCommandTimes(GetTranscriptionJobCommand, 2);
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'talknshop-media', Key: OUTPUT_KEY });
+    expect(progress).toEqual([5, 50]);
+    expect(result.transcript).toBe("Hello, I'm looking for a 27 inch monitor. Sure, we have three.");
+    expect(result.language_code).toBe('en-US');
+    expect(result.duration).toBe(4.3);
+    expect(result.words).toHaveLength(12);
+    expect(result.words[0]).toEqual({ word: 'Hello', start_time: 0.04, end_time: 0.51, confidence: 0.998 });
+    expect(result.words[5]).toEqual({ word: '27', start_time: 1.26, end_time: 1.85, confidence: 0.942 });
+    expect(result.words.map((w) => w.word)).not.toContain(',');
+    expect(result.confidence).toBeCloseTo(
+      [0.998, 0.987, 0.999, 0.999, 0.995, 0.942, 0.991, 0.996, 0.975, 0.999, 0.999, 0.88].reduce((a, b) => a + b) / 12,
+      3,
+    );
+    expect(result.speakers).toEqual([
+      { speaker: 'spk_0', start_time: 0.04, end_time: 2.71, text: "Hello, I'm looking for a 27 inch monitor." },
+      { speaker: 'spk_1', start_time: 3.1, end_time: 4.18, text: 'Sure, we have three.' },
+    ]);
+  });
+
+  it('asks Transcribe to identify the language for auto, and reports the one it found', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    const completed = jobResponse('get-transcription-job-completed.json');
+    completed.TranscriptionJob!.LanguageCode = 'es-US';
+    transcribeMock.on(GetTranscriptionJobCommand).resolves(completed);
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-identified.json')) });
+
+    const result = await run({ language_code: 'auto' });
+
+    const start = transcribeMock.commandCalls(StartTranscriptionJobCommand)[0].args[0].input;
+    expect(start.IdentifyLanguage).toBe(true);
+    expect(start.LanguageCode).toBeUndefined();
+    expect(start.Settings).toBeUndefined();
+    expect(result).toMatchObject({ transcript: 'Hola, busco un monitor.', language_code: 'es-US' });
+    expect(result.speakers).toBeUndefined();
+    expect(result.words.map((w) => w.word)).toEqual(['Hola', 'busco', 'un', 'monitor']);
+  });
+
+  it('fails with FailureReason when Transcribe fails the job', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-failed.json'));
+    const error = (await run().catch((e: unknown) => e)) as TranscriptionError;
+    expect(error).toBeInstanceOf(TranscriptionError);
+    expect(error.code).toBe('PROVIDER_ERROR');
+    expect(error.message).toMatch(/media format provided does not match/);
+    expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
+  });
+
+  it('follows the existing AWS job after a restart (ConflictException on start)', async () => {
+    transcribeMock
+      .on(StartTranscriptionJobCommand)
+      .rejects(new ConflictException({ message: 'The requested job name already exists.', $metadata: {} }));
+    transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-completed.json'));
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-speakers.json')) });
+    const result = await run({ speaker_count: 2 });
+    expect(result.speakers).toHaveLength(2);
+  });
+
+  it('turns SDK errors into PROVIDER_ERROR and stops polling when aborted', async () => {
+    transcribeMock
+      .on(StartTranscriptionJobCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(run()).rejects.toMatchObject({
+      code: 'PROVIDER_ERROR',
+      message: expect.stringContaining('ThrottlingException'),
+    });
+
+    transcribeMock.reset();
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-in-progress.json'));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new TranscriptionError('ETIMEDOUT', 'too slow')), 250);
+    await expect(run({}, controller.signal)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('is not ready (and refuses) without S3 storage', async () => {
+    const local = new AwsTranscriber(new TranscribeClient({}), null, config, { ...storage, driver: 'local' });
+    await expect(local.readiness()).resolves.toMatchObject({
+      ready: false,
+      reason: expect.stringContaining('STORAGE_DRIVER=s3'),
+    });
+    await expect(
+      local.transcribe({
+        jobId: JOB_ID,
+        media,
+        options: { language_code: 'en-US', output_format: 'json' },
+        signal: new AbortController().signal,
+      }),
+    ).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { access } from 'node:fs/promises';
+import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
+import { MediaService } from '../../media/media.service';
+import type { TranscriptResult } from '../transcription.types';
+import { findExecutable, modelPaths, PocketsphinxEngine } from './pocketsphinx-engine';
+import { TranscribeRequest, Transcriber, TranscriberReadiness } from './transcriber.port';
+
+/** Debian packages the local engine needs (named in readiness and in ENGINE_UNAVAILABLE). */
+export const ENGINE_PACKAGES = ['ffmpeg', 'pocketsphinx', 'pocketsphinx-en-us'];
+
+/**
+ * TRANSCRIBE_PROVIDER=local: pocketsphinx with the en-us model, offline. English only; no speaker
+ * labels, no custom vocabularies (both are reported as warnings, not errors).
+ */
+@Injectable()
+export class LocalPocketsphinxTranscriber implements Transcriber {
+  readonly name = 'local' as const;
+  readonly languages = ['en-US'] as const;
+  readonly identifiesLanguage = false;
+  private readonly engine: PocketsphinxEngine;
+  private availability?: Promise<TranscriberReadiness>;
+
+  constructor(
+    @Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig,
+    private readonly media: MediaService,
+  ) {
+    this.engine = new PocketsphinxEngine(config.engine);
+  }
+
+  /** Binaries on PATH and model files present; checked once (packages do not come and go). */
+  readiness(): Promise<TranscriberReadiness> {
+    this.availability ??= this.check();
+    return this.availability;
+  }
+
+  async transcribe(request: TranscribeRequest): Promise<TranscriptResult> {
+    const warnings: string[] = [];
+    if (request.options.speaker_count) warnings.push('speaker_count: the local engine does not label speakers');
+    if (request.options.vocabulary_name) warnings.push('vocabulary_name: custom vocabularies need the aws provider');
+    if (request.options.language_code === 'auto')
+      warnings.push('language_code auto: the local engine only knows en-US');
+    const expected = request.media.duration ?? undefined;
+    const output = await this.media.withLocalFile(request.media, (path) =>
+      this.engine.run({
+        path,
+        signal: request.signal,
+        maxDurationSeconds: this.config.maxDurationSeconds,
+        onDecoded: (seconds) => {
+          if (expected) request.onProgress?.(Math.min(99, Math.floor((seconds / expected) * 100)));
+        },
+      }),
+    );
+    const words = output.words;
+    const confidence = words.length
+      ? Math.round((words.reduce((sum, word) => sum + word.confidence, 0) / words.length) * 1e4) / 1e4
+      : 0;
+    return {
+      transcript: words.map((word) => word.word).join(' '),
+      confidence,
+      words,
+      language_code: 'en-US',
+      duration: output.duration,
+      ...(warnings.length ? { warnings } : {}),
+    };
+  }
+
+  private async check(): Promise<TranscriberReadiness> {
+    const { ffmpegPath, pocketsphinxPath, modelDir } = this.config.engine;
+    const missing: string[] = [];
+    if (!(await findExecutable(ffmpegPath, this.config.engine.searchPath)))
+      missing.push(`${ffmpegPath} (package ffmpeg)`);
+    if (!(await findExecutable(pocketsphinxPath, this.config.engine.searchPath)))
+      missing.push(`${pocketsphinxPath} (package pocketsphinx)`);
+    if (!(await findExecutable('mkfifo', this.config.engine.searchPath))) missing.push('mkfifo (package coreutils)');
+    const model = modelPaths(modelDir);
+    for (const path of [model.hmm, model.lm, model.dict]) {
+      try {
+        await access(path);
+      } catch {
+        missing.push(`${path} (package pocketsphinx-en-us)`);
+      }
+    }
+    if (missing.length === 0) return { ready: true, engine: 'pocketsphinx', model: modelDir };
+    return {
+      ready: false,
+      engine: 'pocketsphinx',
+      missing,
+      install: `apt-get install -y --no-install-recommends ${ENGINE_PACKAGES.join(' ')}`,
+      packages: ENGINE_PACKAGES,
+    };
+  }
+}

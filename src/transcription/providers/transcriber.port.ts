@@ -1,0 +1,46 @@
+import type { MediaRecord } from '../../media/media-record';
+import type { TranscriptionOptions, TranscriptResult } from '../transcription.types';
+
+/** Injection token of the Transcriber port; TRANSCRIBE_PROVIDER picks the adapter behind it. */
+export const TRANSCRIBER = Symbol('TRANSCRIBER');
+
+export interface TranscribeRequest {
+  /** Our job id; providers with their own job names use it (idempotent restarts). */
+  jobId: string;
+  media: MediaRecord;
+  options: TranscriptionOptions;
+  /** Fires on timeout or shutdown: the provider stops and kills what it started. */
+  signal: AbortSignal;
+  /** 0..100, as the provider learns it. */
+  onProgress?: (percent: number) => void;
+}
+
+export interface TranscriberReadiness {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
+/**
+ * A speech-to-text engine. Implementations turn a stored media into a TranscriptResult, or throw
+ * a TranscriptionError (its code and message end up in the failed job's `error`).
+ */
+export interface Transcriber {
+  readonly name: 'local' | 'aws';
+  /** Languages the provider takes (`*` for any); `auto` is accepted when identifiesLanguage. */
+  readonly languages: readonly string[];
+  readonly identifiesLanguage: boolean;
+  readiness(): Promise<TranscriberReadiness>;
+  transcribe(request: TranscribeRequest): Promise<TranscriptResult>;
+}
+
+/** A failure with a stable code (EDECODE, ETIMEDOUT, PROVIDER_ERROR, ...) for the job's error. */
+export class TranscriptionError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TranscriptionError';
+  }
+}
