@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, RouterModule } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AttributesModule } from './attributes/attributes.module';
 import { AwsModule } from './aws/aws.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AppConfigModule } from './config/config.module';
@@ -30,11 +31,13 @@ export const API_PREFIX = 'api/v1';
     MediaModule,
     TranscriptionModule,
     ImageAnalysisModule,
+    AttributesModule,
     // Feature routes live under /api/v1; the probes stay at /health for ECS.
     RouterModule.register([
       { path: API_PREFIX, module: MediaModule },
       { path: API_PREFIX, module: TranscriptionModule },
       { path: API_PREFIX, module: ImageAnalysisModule },
+      { path: API_PREFIX, module: AttributesModule },
     ]),
   ],
   providers: [

@@ -15,26 +15,15 @@ import {
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Readable } from 'node:stream';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
-import { MediaRecord } from '../media/media-record';
-import { MediaService } from '../media/media.service';
-import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto, ImageInputDto } from './dto/analyze-image.dto';
+import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto } from './dto/analyze-image.dto';
 import { BatchResultDto, ImageAnalysisResultDto } from './dto/image-analysis-result.dto';
-import {
-  BatchResult,
-  BatchWorkItem,
-  ImageAnalysisService,
-  ImageSource,
-  RequestedOptions,
-  sha256Of,
-} from './image-analysis.service';
+import { Incoming, ImageIntake, isMultipart, readAll, validateFields } from './intake/image-intake';
+import { BatchResult, BatchWorkItem, ImageAnalysisService, RequestedOptions } from './image-analysis.service';
 import type { ImageAnalysisResult } from './image-analysis.types';
 
 const OPTION_FIELDS = ['analysis_types', 'max_labels', 'min_confidence'];
@@ -44,19 +33,13 @@ const ANALYSIS_ID_PARAM = {
   description: 'The id POST /analyze-image answered with',
 };
 
-/** An image that just came in (not yet stored). */
-interface Incoming {
-  bytes: Buffer;
-  filename?: string;
-}
-
 @ApiTags('image-analysis')
 @ApiExtraModels(AnalyzeImageDto)
 @Controller('analyze-image')
 export class ImageAnalysisController {
   constructor(
     private readonly analyses: ImageAnalysisService,
-    private readonly media: MediaService,
+    private readonly intake: ImageIntake,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
     @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
   ) {}
@@ -109,9 +92,9 @@ export class ImageAnalysisController {
         onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
       });
       const options = parseOptionFields(fields);
-      return this.analyses.analyze(this.incomingSource(files[0]), options);
+      return this.analyses.analyze(this.intake.incomingSource(files[0]), options);
     }
-    return this.analyses.analyze(await this.jsonSource(body), optionsOf(body));
+    return this.analyses.analyze(await this.intake.jsonSource(body), optionsOf(body));
   }
 
   @Post('batch')
@@ -162,7 +145,7 @@ export class ImageAnalysisController {
         files.map((file) => ({
           filename: file.filename,
           options,
-          source: () => Promise.resolve(this.incomingSource(file)),
+          source: () => Promise.resolve(this.intake.incomingSource(file)),
         })),
       );
     }
@@ -176,7 +159,7 @@ export class ImageAnalysisController {
     const work: BatchWorkItem[] = body.items.map((item) => ({
       filename: item.filename,
       options: { ...shared, ...definedOnly(optionsOf(item)) },
-      source: () => this.jsonSource(item),
+      source: () => this.intake.jsonSource(item),
     }));
     return this.analyses.analyzeBatch(work);
   }
@@ -215,90 +198,11 @@ export class ImageAnalysisController {
       if (!record.media_id) {
         throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, 'The analysed image is not stored', {});
       }
-      return readAll(await this.media.openStream(await this.media.get(record.media_id)));
+      return this.intake.storedBytes(record.media_id);
     });
     res.status(200).type(contentType).setHeader('Cache-Control', 'private, max-age=300');
     res.send(body);
   }
-
-  /**
-   * A new image: analysed from the bytes in hand while MediaService stores it (same checks as
-   * /upload). When the cache already knows these bytes, the media stored then is reused instead of
-   * storing a duplicate (same bytes, same owner).
-   */
-  private incomingSource({ bytes, filename }: Incoming): ImageSource {
-    const sha256 = sha256Of(bytes);
-    const owner = '';
-    return {
-      sha256,
-      bytes: () => Promise.resolve(bytes),
-      persist: async (existingMediaId) => {
-        if (existingMediaId) {
-          const existing = await this.media.get(existingMediaId).catch(() => undefined);
-          if (existing && existing.sha256 === sha256 && existing.owner === owner) return existing;
-        }
-        const record = await this.media.ingestBuffer(bytes, { filename, owner, accept: ['image'] });
-        return record;
-      },
-    };
-  }
-
-  /** An image already stored (media_id). */
-  private storedSource(record: MediaRecord): ImageSource {
-    if (record.media_type !== 'image') {
-      throw new AppException(
-        ErrorCode.INVALID_FILE_FORMAT,
-        `Media ${record.media_id} is ${record.media_type}, not an image`,
-        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-        { media_id: record.media_id, received_format: record.format },
-      );
-    }
-    return {
-      sha256: record.sha256,
-      media_id: record.media_id,
-      owner: record.owner,
-      bytes: async () => readAll(await this.media.openStream(record)),
-    };
-  }
-
-  private async jsonSource(input: ImageInputDto): Promise<ImageSource> {
-    const given = [input.image_file, input.media_id].filter((v) => v !== undefined).length;
-    if (given !== 1) {
-      throw new AppException(
-        ErrorCode.VALIDATION_FAILED,
-        'Give exactly one of image_file (base64) or media_id',
-        HttpStatus.BAD_REQUEST,
-        {
-          fields: {
-            image_file: ['exactly one of image_file, media_id'],
-            media_id: ['exactly one of image_file, media_id'],
-          },
-        },
-      );
-    }
-    if (input.media_id) return this.storedSource(await this.media.get(input.media_id));
-    if (Buffer.byteLength(input.image_file as string) > Math.ceil((this.storage.maxFileSize * 4) / 3) + 4) {
-      throw new AppException(
-        ErrorCode.FILE_TOO_LARGE,
-        'The image is larger than MAX_FILE_SIZE',
-        HttpStatus.PAYLOAD_TOO_LARGE,
-        {
-          max_bytes: this.storage.maxFileSize,
-        },
-      );
-    }
-    return this.incomingSource({ bytes: Buffer.from(input.image_file as string, 'base64'), filename: input.filename });
-  }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function isMultipart(req: Request): boolean {
-  return /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
 }
 
 function optionsOf(dto: AnalysisOptionsDto): RequestedOptions {
@@ -311,18 +215,5 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 
 /** Multipart text fields through the same DTO rules as JSON. */
 function parseOptionFields(fields: Record<string, string>): RequestedOptions {
-  const dto = plainToInstance(AnalysisOptionsDto, fields);
-  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) {
-    const detail = Object.fromEntries(errors.map((e) => [e.property, Object.values(e.constraints ?? {})]));
-    throw new AppException(
-      ErrorCode.VALIDATION_FAILED,
-      `Validation failed for ${Object.keys(detail).join(', ')}`,
-      HttpStatus.BAD_REQUEST,
-      {
-        fields: detail,
-      },
-    );
-  }
-  return optionsOf(dto);
+  return optionsOf(validateFields(AnalysisOptionsDto, fields));
 }

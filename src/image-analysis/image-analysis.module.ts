@@ -7,6 +7,7 @@ import { RekognitionImageAnalyzer } from './aws/rekognition-image-analyzer';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import { ImageAnalysisController } from './image-analysis.controller';
 import { ImageAnalysisService } from './image-analysis.service';
+import { ImageIntake } from './intake/image-intake';
 import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
 /** Labels, objects, text, faces, moderation and colours behind the ImageAnalyzer port. */
@@ -31,7 +32,8 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
       },
     },
     ImageAnalysisService,
+    ImageIntake,
   ],
-  exports: [ImageAnalysisService, IMAGE_ANALYZER],
+  exports: [ImageAnalysisService, IMAGE_ANALYZER, ImageIntake],
 })
 export class ImageAnalysisModule {}
