@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -15,9 +15,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { readMultipart } from '../common/http/multipart';
-import { storageConfig, StorageConfig } from '../config/configuration';
-import { ImageIntake, Incoming, isMultipart, readAll, validateFields } from '../image-analysis/intake/image-intake';
+import { ImageIntake, isMultipart, validateFields } from '../image-analysis/intake/image-intake';
 import { AttributeResult, AttributesService, ExtractOptions } from './attributes.service';
 import { AttributeResultDto, ExtractAttributesDto, ExtractOptionsDto } from './dto/extract-attributes.dto';
 
@@ -30,7 +28,6 @@ export class AttributesController {
   constructor(
     private readonly attributes: AttributesService,
     private readonly intake: ImageIntake,
-    @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
   ) {}
 
   @Post()
@@ -74,14 +71,8 @@ export class AttributesController {
   @ApiServiceUnavailableResponse({ description: 'ENGINE_UNAVAILABLE, PROVIDER_ERROR, STORAGE_UNAVAILABLE' })
   async extract(@Req() req: Request, @Body() body: ExtractAttributesDto): Promise<AttributeResult> {
     if (isMultipart(req)) {
-      const { fields, files } = await readMultipart<Incoming>(req, {
-        fileField: 'file',
-        maxFileSize: this.storage.maxFileSize,
-        allowedFields: OPTION_FIELDS,
-        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
-      });
-      const options = validateFields(ExtractOptionsDto, fields);
-      return this.attributes.extract(this.intake.incomingSource(files[0]), optionsOf(options));
+      const { source, fields } = await this.intake.multipartSource(req, OPTION_FIELDS);
+      return this.attributes.extract(source, optionsOf(validateFields(ExtractOptionsDto, fields)));
     }
     return this.attributes.extract(await this.intake.jsonSource(body), optionsOf(body));
   }

@@ -85,14 +85,8 @@ export class ImageAnalysisController {
   })
   async analyze(@Req() req: Request, @Body() body: AnalyzeImageDto): Promise<ImageAnalysisResult> {
     if (isMultipart(req)) {
-      const { fields, files } = await readMultipart<Incoming>(req, {
-        fileField: 'file',
-        maxFileSize: this.storage.maxFileSize,
-        allowedFields: OPTION_FIELDS,
-        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
-      });
-      const options = parseOptionFields(fields);
-      return this.analyses.analyze(this.intake.incomingSource(files[0]), options);
+      const { source, fields } = await this.intake.multipartSource(req, OPTION_FIELDS);
+      return this.analyses.analyze(source, parseOptionFields(fields));
     }
     return this.analyses.analyze(await this.intake.jsonSource(body), optionsOf(body));
   }

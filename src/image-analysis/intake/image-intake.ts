@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { Readable } from 'node:stream';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
+import { readMultipart } from '../../common/http/multipart';
 import { storageConfig, StorageConfig } from '../../config/configuration';
 import { MediaRecord } from '../../media/media-record';
 import { MediaService } from '../../media/media.service';
@@ -35,6 +36,20 @@ export class ImageIntake {
     private readonly media: MediaService,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
   ) {}
+
+  /** One image from a multipart request (field `file`), with its text fields (only `allowedFields`). */
+  async multipartSource(
+    req: Request,
+    allowedFields: string[],
+  ): Promise<{ source: ImageSource; fields: Record<string, string> }> {
+    const { fields, files } = await readMultipart<Incoming>(req, {
+      fileField: 'file',
+      maxFileSize: this.storage.maxFileSize,
+      allowedFields,
+      onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
+    });
+    return { source: this.incomingSource(files[0]), fields };
+  }
 
   /**
    * A new image: analysed from the bytes in hand while MediaService stores it (same checks as
