@@ -73,6 +73,18 @@ function generateWav(path: string, size: number): void {
   closeSync(fd);
 }
 
+/** Polls readiness until no engine reports `loaded: false` (the image models load after start). */
+async function waitForModelsLoaded(baseUrl: string, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const res = await fetch(`${baseUrl}/health/ready`).catch(() => undefined);
+    const text = res ? await res.text() : '';
+    if (res?.ok && !text.includes('"loaded":false')) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`engines still loading after ${timeoutMs} ms`);
+}
+
 /** Samples a process's RSS every 20 ms; peak() is the highest seen since start(). */
 function rssSampler(pid: number) {
   const read = () => {
@@ -191,6 +203,8 @@ async function benchService(
   const best = { baseline: Infinity, upload: Infinity, download: Infinity };
   try {
     await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
+    // The image models load in the background after start: measure RSS only once they sit in memory.
+    await waitForModelsLoaded(service.baseUrl);
     // Warm up (module loading, first S3 calls) with a small upload before measuring.
     const warm = await uploadMultipart(service.baseUrl, join(__dirname, '..', 'test/fixtures/media/tone.wav'), 32044);
     if (warm.status !== 201) throw new Error(`warm-up upload failed: ${warm.status} ${warm.body}`);
