@@ -18,6 +18,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
+import { wavHeader } from '../test/support/wav';
 
 const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
   startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
@@ -51,19 +52,7 @@ const fmt = (n: number) => n.toFixed(1).padStart(7);
 /** A WAV header for `dataBytes` of 16-bit stereo 48 kHz PCM, then pseudo-random samples. */
 function generateWav(path: string, size: number): void {
   const dataBytes = size - 44;
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVEfmt ', 8, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(48000, 24);
-  header.writeUInt32LE(192000, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(dataBytes, 40);
+  const header = wavHeader(dataBytes, { sampleRate: 48_000, channels: 2 });
   const fd = openSync(path, 'w');
   writeSync(fd, header);
   const block = randomBytes(8 * 1024 * 1024);

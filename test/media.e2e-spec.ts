@@ -12,6 +12,7 @@ import { MEDIA_STORE, MediaStore } from '../src/media/storage/media-store';
 import { freePort } from './support/service-process';
 import { DRIVERS, driverEnv, openMultipartUploads, s3Client, s3Settings } from './support/media-env';
 import { createTestApp, TestApp } from './support/test-app';
+import { wavHeader } from './support/wav';
 
 const FIXTURES = join(__dirname, 'fixtures', 'media');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -53,20 +54,7 @@ function crc32(bytes: Buffer): number {
 
 /** A valid 16-bit mono WAV of `bytes` data bytes (silence). */
 function wav(dataBytes: number): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVEfmt ', 8, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16000, 24);
-  header.writeUInt32LE(32000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(dataBytes, 40);
-  return Buffer.concat([header, Buffer.alloc(dataBytes)]);
+  return Buffer.concat([wavHeader(dataBytes), Buffer.alloc(dataBytes)]);
 }
 
 /** The first bytes of an ELF executable and of a zip archive, padded like real files. */
