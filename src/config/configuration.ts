@@ -46,6 +46,11 @@ export const storageConfig = registerAs('storage', () => {
     maxImagePixels: env.MAX_IMAGE_PIXELS,
     uploadUrlTtlSeconds: env.UPLOAD_URL_TTL,
     uploadSigningSecret: env.UPLOAD_SIGNING_SECRET,
+    recordCache: {
+      maxEntries: env.METADATA_CACHE_ENTRIES,
+      maxBytes: env.METADATA_CACHE_BYTES,
+      ttlMs: env.METADATA_CACHE_TTL_MS,
+    },
   };
 });
 export type StorageConfig = ReturnType<typeof storageConfig>;
