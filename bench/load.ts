@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServiceProcess, waitUntilUp } from '../test/support/service-process';
 import { wavHeader } from '../test/support/wav';
-import { benchArgs, numberArg } from './args';
+import { benchArgs, numberArg, rssSampler, waitForModelsLoaded } from './support';
 
 const args = benchArgs();
 const DURATION_S = numberArg(args, 'duration', 10);
@@ -39,11 +39,6 @@ interface Figures {
   p99: number;
   errors: number;
   non2xx: number;
-}
-
-function rssOf(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : 0;
 }
 
 async function json<T>(res: Response): Promise<T> {
@@ -117,9 +112,14 @@ async function main(): Promise<void> {
   let baseline: Server | undefined;
   try {
     await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
+    await waitForModelsLoaded(service.baseUrl);
+    const rss = rssSampler(service.child.pid as number);
 
     // A 1 MiB WAV for the download, and a photo whose colour analysis becomes the cached one.
-    const wav = Buffer.concat([wavHeader(1024 * 1024 - 44, { sampleRate: 16_000, channels: 1 }), randomBytes(1024 * 1024 - 44)]);
+    const wav = Buffer.concat([
+      wavHeader(1024 * 1024 - 44, { sampleRate: 16_000, channels: 1 }),
+      randomBytes(1024 * 1024 - 44),
+    ]);
     const wavPath = join(work, 'download.wav');
     writeFileSync(wavPath, wav);
     const form = new FormData();
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     baseline = await startBaseline(baselinePort, Object.values(routes), routes.download.path, wavPath);
     const baselineUrl = `http://127.0.0.1:${baselinePort}`;
 
-    const rssBefore = rssOf(service.child.pid as number);
+    const rssBefore = rss.current();
     console.log(
       `bench:load: ${CONNECTIONS} connections, ${DURATION_S} s a run, service RSS ${(rssBefore / 2 ** 20).toFixed(0)} MB`,
     );
@@ -177,8 +177,10 @@ async function main(): Promise<void> {
         ].join(' | '),
       );
     }
-    const rssAfter = rssOf(service.child.pid as number);
-    console.log(`service RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MB, after ${(rssAfter / 2 ** 20).toFixed(0)} MB`);
+    const rssAfter = rss.current();
+    console.log(
+      `service RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MB, after ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
+    );
   } finally {
     baseline?.close();
     await service.stop();

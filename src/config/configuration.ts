@@ -20,6 +20,7 @@ export const appConfig = registerAs('app', () => {
     debug: env.DEBUG,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
   };
 });

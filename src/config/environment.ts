@@ -143,6 +143,8 @@ export class Environment {
 
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
+  // Above the ALB's 60 s idle timeout, so the balancer never reuses a socket the service just closed.
+  @Transform(toNumber) @IsInt() @Min(1_000) HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
   @IsOptional() @IsEnum({ json: 'json', pretty: 'pretty' }) LOG_FORMAT?: 'json' | 'pretty';
 }
 

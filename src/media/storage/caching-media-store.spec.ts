@@ -95,7 +95,12 @@ describe('CachingMediaStore', () => {
   });
 
   it('keeps within its byte budget', async () => {
-    const small = new CachingMediaStore(disk, { maxEntries: 100, maxBytes: 2048, ttlMs: 60_000, cacheable: () => true });
+    const small = new CachingMediaStore(disk, {
+      maxEntries: 100,
+      maxBytes: 2048,
+      ttlMs: 60_000,
+      cacheable: () => true,
+    });
     for (let i = 0; i < 10; i++) await small.writeJson(`cache/x/${i}.json`, { pad: 'x'.repeat(500) });
     reads = 0;
     for (let i = 0; i < 10; i++) await small.readJson(`cache/x/${i}.json`);
