@@ -21,13 +21,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { coffeeBag, monitorBox, photo } from '../test/support/images';
+import { benchArgs } from './support';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key, value ?? 'true'];
-  }),
-);
+const args = benchArgs();
 const ROUNDS = Number(args.rounds ?? 2);
 const REQUESTS = Number(args.requests ?? 16);
 const SIZES = [640, 1600];

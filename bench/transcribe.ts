@@ -17,13 +17,9 @@ import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from '../test/support/test-app';
 import { wordErrorRate } from '../test/support/wer';
+import { benchArgs } from './support';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key, value ?? 'true'];
-  }),
-);
+const args = benchArgs();
 const ROUNDS = Number(args.rounds ?? 3);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 

@@ -13,12 +13,13 @@ import { Upload } from '@aws-sdk/lib-storage';
 import bytes from 'bytes';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
 import { wavHeader } from '../test/support/wav';
+import { benchArgs, rssSampler, waitForModelsLoaded } from './support';
 
 const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
   startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
@@ -33,12 +34,7 @@ interface S3Server {
   stop(): Promise<unknown>;
 }
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key, value ?? 'true'];
-  }),
-);
+const args = benchArgs();
 const SIZE = bytes.parse(args.size ?? '1GB') as number;
 const BACKENDS = (args.backends ?? 'local,s3').split(',');
 const BUCKET = 'media-bench';
@@ -60,52 +56,6 @@ function generateWav(path: string, size: number): void {
     writeSync(fd, block, 0, Math.min(block.length, dataBytes - written));
   }
   closeSync(fd);
-}
-
-/** Polls readiness until no engine reports `loaded: false` (the image models load after start). */
-async function waitForModelsLoaded(baseUrl: string, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    const res = await fetch(`${baseUrl}/health/ready`).catch(() => undefined);
-    const text = res ? await res.text() : '';
-    if (res?.ok && !text.includes('"loaded":false')) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`engines still loading after ${timeoutMs} ms`);
-}
-
-/** Samples a process's RSS every 20 ms; peak() is the highest seen since start(). */
-function rssSampler(pid: number) {
-  const read = () => {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return match ? Number(match[1]) * 1024 : 0;
-    } catch {
-      return 0; // the process is gone
-    }
-  };
-  let peak = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const cpuSeconds = () => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-    } catch {
-      return 0;
-    }
-  };
-  return {
-    current: read,
-    cpuSeconds,
-    start() {
-      peak = read();
-      timer = setInterval(() => (peak = Math.max(peak, read())), 20);
-    },
-    stop() {
-      clearInterval(timer);
-      return peak;
-    },
-  };
 }
 
 function uploadMultipart(baseUrl: string, path: string, size: number): Promise<{ status: number; body: string }> {

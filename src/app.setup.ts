@@ -1,7 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { storageConfig, StorageConfig } from './config/configuration';
+import type { Server } from 'node:http';
+import { appConfig, AppConfig, storageConfig, StorageConfig } from './config/configuration';
 import { setupOpenApi } from './docs/openapi';
 
 /**
@@ -20,6 +21,13 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const jsonLimit = Math.ceil((storage.maxFileSize * 4) / 3) + 64 * 1024;
   app.useBodyParser('json', { limit: jsonLimit });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
+
+  // Idle keep-alive sockets outlive the load balancer's idle timeout, and a request's headers may
+  // take a little longer still (Node requires headersTimeout above keepAliveTimeout to be useful).
+  const server = app.getHttpServer() as Server;
+  const { keepAliveTimeoutMs } = app.get<AppConfig>(appConfig.KEY);
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  server.headersTimeout = keepAliveTimeoutMs + 1_000;
 
   setupOpenApi(app);
   return app;

@@ -20,6 +20,7 @@ export const appConfig = registerAs('app', () => {
     debug: env.DEBUG,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
   };
 });
@@ -46,6 +47,11 @@ export const storageConfig = registerAs('storage', () => {
     maxImagePixels: env.MAX_IMAGE_PIXELS,
     uploadUrlTtlSeconds: env.UPLOAD_URL_TTL,
     uploadSigningSecret: env.UPLOAD_SIGNING_SECRET,
+    recordCache: {
+      maxEntries: env.METADATA_CACHE_ENTRIES,
+      maxBytes: env.METADATA_CACHE_BYTES,
+      ttlMs: env.METADATA_CACHE_TTL_MS,
+    },
   };
 });
 export type StorageConfig = ReturnType<typeof storageConfig>;

@@ -97,6 +97,14 @@ export class Environment {
   ];
   @Transform(toNumber) @IsInt() @Min(1) @Max(2_000_000_000) MAX_IMAGE_PIXELS = 100_000_000;
   @Transform(toNumber) @IsInt() @Min(1) UPLOAD_URL_TTL = 900;
+
+  // In-memory cache of write-once records (media, analyses, result caches); TTL 0 turns it off.
+  @Transform(toNumber) @IsInt() @Min(1) METADATA_CACHE_ENTRIES = 10_000;
+  @Transform(toByteCount)
+  @IsNumber({ allowNaN: false }, { message: 'METADATA_CACHE_BYTES must be a size such as 64MB' })
+  @Min(1024)
+  METADATA_CACHE_BYTES = 64 * 1024 * 1024;
+  @Transform(toNumber) @IsInt() @Min(0) METADATA_CACHE_TTL_MS = 5_000;
   @IsOptional() @IsString() @MinLength(16) UPLOAD_SIGNING_SECRET?: string;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_BASE_URL?: string;
 
@@ -135,6 +143,8 @@ export class Environment {
 
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
+  // Above the ALB's 60 s idle timeout, so the balancer never reuses a socket the service just closed.
+  @Transform(toNumber) @IsInt() @Min(1_000) HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
   @IsOptional() @IsEnum({ json: 'json', pretty: 'pretty' }) LOG_FORMAT?: 'json' | 'pretty';
 }
 

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_CLIENT } from '../../aws/aws.tokens';
 import { storageConfig, StorageConfig } from '../../config/configuration';
+import { CachingMediaStore } from './caching-media-store';
 import { LocalMediaStore } from './local-media-store';
 import { MEDIA_STORE, MediaStore } from './media-store';
 import { S3MediaStore } from './s3-media-store';
@@ -11,6 +12,37 @@ import { S3MediaStore } from './s3-media-store';
  * (DATA_DIR on disk) or `s3` (S3_BUCKET_NAME under S3_PREFIX, through the shared S3 client).
  * A test or a new backend swaps this one provider and nothing else.
  */
+/**
+ * Documents written once and never changed in place, which the record cache may keep: media
+ * records, analyses and the result caches. Jobs, batches and pending uploads change while they
+ * run and are always read from the store.
+ */
+const WRITE_ONCE_DOCUMENTS = [
+  /^media\/[^/]+\/record\.json$/,
+  /^analyses\/[^/]+\.json$/,
+  /^cache\//,
+  /^transcriptions\/cache\//,
+];
+
+export function isWriteOnceDocument(key: string): boolean {
+  return WRITE_ONCE_DOCUMENTS.some((pattern) => pattern.test(key));
+}
+
+async function createAdapter(config: StorageConfig, s3: S3Client | null): Promise<MediaStore> {
+  if (config.driver === 's3') {
+    if (!s3) throw new Error('STORAGE_DRIVER=s3 but no S3 client was configured');
+    return new S3MediaStore(s3, {
+      bucket: config.bucket,
+      prefix: config.prefix,
+      serverSideEncryption: config.serverSideEncryption,
+      kmsKeyId: config.kmsKeyId,
+    });
+  }
+  const store = new LocalMediaStore(config.dataDir);
+  await store.init();
+  return store;
+}
+
 @Global()
 @Module({
   providers: [
@@ -18,18 +50,11 @@ import { S3MediaStore } from './s3-media-store';
       provide: MEDIA_STORE,
       inject: [storageConfig.KEY, S3_CLIENT],
       useFactory: async (config: StorageConfig, s3: S3Client | null): Promise<MediaStore> => {
-        if (config.driver === 's3') {
-          if (!s3) throw new Error('STORAGE_DRIVER=s3 but no S3 client was configured');
-          return new S3MediaStore(s3, {
-            bucket: config.bucket,
-            prefix: config.prefix,
-            serverSideEncryption: config.serverSideEncryption,
-            kmsKeyId: config.kmsKeyId,
-          });
-        }
-        const store = new LocalMediaStore(config.dataDir);
-        await store.init();
-        return store;
+        const store = await createAdapter(config, s3);
+        const { ttlMs, maxEntries, maxBytes } = config.recordCache;
+        return ttlMs > 0
+          ? new CachingMediaStore(store, { ttlMs, maxEntries, maxBytes, cacheable: isWriteOnceDocument })
+          : store;
       },
     },
   ],

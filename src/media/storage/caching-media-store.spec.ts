@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CachingMediaStore } from './caching-media-store';
+import { LocalMediaStore } from './local-media-store';
+import { isWriteOnceDocument } from './storage.module';
+
+describe('CachingMediaStore', () => {
+  let dataDir: string;
+  let disk: LocalMediaStore;
+  let store: CachingMediaStore;
+  let reads: number;
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'caching-store-'));
+    disk = new LocalMediaStore(dataDir);
+    await disk.init();
+    reads = 0;
+    const readJson = disk.readJson.bind(disk);
+    disk.readJson = <T>(key: string) => {
+      reads++;
+      return readJson<T>(key);
+    };
+    store = new CachingMediaStore(disk, {
+      maxEntries: 100,
+      maxBytes: 1024 * 1024,
+      ttlMs: 60_000,
+      cacheable: isWriteOnceDocument,
+    });
+  });
+
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const recordKey = 'media/0b7c3f1e-0000-4000-8000-000000000001/record.json';
+
+  it('answers a repeated read of a write-once record without touching the store', async () => {
+    await disk.writeJson(recordKey, { media_id: 'a', size: 1 });
+    expect(await store.readJson(recordKey)).toEqual({ media_id: 'a', size: 1 });
+    expect(await store.readJson(recordKey)).toEqual({ media_id: 'a', size: 1 });
+    expect(reads).toBe(1);
+  });
+
+  it('hands every caller its own copy', async () => {
+    await store.writeJson(recordKey, { tags: ['x'] });
+    const first = await store.readJson<{ tags: string[] }>(recordKey);
+    first!.tags.push('changed by a caller');
+    expect(await store.readJson(recordKey)).toEqual({ tags: ['x'] });
+  });
+
+  it('serves its own write at once and forgets on delete and deletePrefix', async () => {
+    await store.writeJson(recordKey, { v: 1 });
+    expect(await store.readJson(recordKey)).toEqual({ v: 1 });
+    expect(reads).toBe(0);
+    await store.delete(recordKey);
+    expect(await store.readJson(recordKey)).toBeNull();
+
+    await store.writeJson(recordKey, { v: 2 });
+    await store.deletePrefix('media/0b7c3f1e-0000-4000-8000-000000000001/');
+    expect(await store.readJson(recordKey)).toBeNull();
+  });
+
+  it('never caches documents that change in place (jobs) nor missing ones', async () => {
+    const jobKey = 'transcriptions/jobs/j1.json';
+    await store.writeJson(jobKey, { status: 'queued' });
+    await disk.writeJson(jobKey, { status: 'completed' });
+    expect(await store.readJson(jobKey)).toEqual({ status: 'completed' });
+
+    expect(await store.readJson(recordKey)).toBeNull();
+    await disk.writeJson(recordKey, { v: 'made by another replica' });
+    expect(await store.readJson(recordKey)).toEqual({ v: 'made by another replica' });
+  });
+
+  it('sees a change made behind its back once the TTL has passed', async () => {
+    const shortLived = new CachingMediaStore(disk, {
+      maxEntries: 100,
+      maxBytes: 1024 * 1024,
+      ttlMs: 50,
+      cacheable: isWriteOnceDocument,
+    });
+    await disk.writeJson(recordKey, { v: 1 });
+    expect(await shortLived.readJson(recordKey)).toEqual({ v: 1 });
+    // Another replica deletes the media: the file goes away underneath this one.
+    rmSync(join(dataDir, 'objects', 'media'), { recursive: true, force: true });
+    expect(await shortLived.readJson(recordKey)).toEqual({ v: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await shortLived.readJson(recordKey)).toBeNull();
+  });
+
+  it('does not cache a read that raced a delete', async () => {
+    await disk.writeJson(recordKey, { v: 1 });
+    const reading = store.readJson(recordKey);
+    await store.delete(recordKey);
+    await reading;
+    expect(await store.readJson(recordKey)).toBeNull();
+  });
+
+  it('keeps within its byte budget', async () => {
+    const small = new CachingMediaStore(disk, {
+      maxEntries: 100,
+      maxBytes: 2048,
+      ttlMs: 60_000,
+      cacheable: () => true,
+    });
+    for (let i = 0; i < 10; i++) await small.writeJson(`cache/x/${i}.json`, { pad: 'x'.repeat(500) });
+    reads = 0;
+    for (let i = 0; i < 10; i++) await small.readJson(`cache/x/${i}.json`);
+    expect(reads).toBeGreaterThanOrEqual(6);
+  });
+});
