@@ -66,6 +66,7 @@ export class Environment {
   @IsString() @MinLength(1) AWS_REGION = 'us-west-2';
   @IsOptional() @IsString() AWS_ACCESS_KEY_ID?: string;
   @IsOptional() @IsString() AWS_SECRET_ACCESS_KEY?: string;
+  @IsOptional() @IsString() AWS_SESSION_TOKEN?: string;
   @Transform(toNumber) @IsInt() @Min(100) AWS_REQUEST_TIMEOUT_MS = 30_000;
 
   @Transform(toLowerCase) @IsIn(['local', 's3']) STORAGE_DRIVER: 'local' | 's3' = 'local';
