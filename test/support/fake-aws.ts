@@ -26,6 +26,8 @@ export type FakeReply =
   | { status: number; headers?: Record<string, string>; body?: string | Buffer }
   /** Accept the request and never answer (a stopped or black-holed server). */
   | { hang: true }
+  /** Close the connection without an answer (a network blip). */
+  | { drop: true }
   /** Send the status, headers and the first bytes of the body, then stall forever. */
   | { stallBody: { status: number; headers: Record<string, string>; firstBytes: Buffer; contentLength: number } };
 
@@ -130,6 +132,10 @@ export class FakeAws {
     }
     if ('hang' in reply) {
       this.hanging.add(res);
+      return;
+    }
+    if ('drop' in reply) {
+      req.socket.destroy();
       return;
     }
     if ('stallBody' in reply) {

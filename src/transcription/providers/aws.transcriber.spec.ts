@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { StorageConfig, TranscriptionConfig } from '../../config/configuration';
 import type { MediaRecord } from '../../media/media-record';
 import type { TranscriptionOptions } from '../transcription.types';
-import { AwsTranscriber } from './aws.transcriber';
+import { AwsTranscriber, backoff, pollDelay } from './aws.transcriber';
 import { TranscriptionError } from './transcriber.port';
 
 const JOB_ID = '3f2b6c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b';
@@ -159,21 +159,67 @@ describe('AwsTranscriber (mocked SDK clients)', () => {
     expect(result.speakers).toHaveLength(2);
   });
 
-  it('turns SDK errors into PROVIDER_ERROR and stops polling when aborted', async () => {
+  it.each([
+    ['BadRequestException', 400, 'PROVIDER_BAD_REQUEST'],
+    ['LimitExceededException', 400, 'PROVIDER_LIMIT_EXCEEDED'],
+    ['InternalFailureException', 500, 'PROVIDER_UNAVAILABLE'],
+    ['AccessDeniedException', 403, 'PROVIDER_ERROR'],
+  ])('a start refused with %s (HTTP %d) fails the job with %s', async (name, status, code) => {
     transcribeMock
       .on(StartTranscriptionJobCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    await expect(run()).rejects.toMatchObject({
-      code: 'PROVIDER_ERROR',
-      message: expect.stringContaining('ThrottlingException'),
+      .rejects(Object.assign(new Error(`${name} says no`), { name, $metadata: { httpStatusCode: status } }));
+    await expect(run()).rejects.toMatchObject({ code, message: expect.stringContaining(name) });
+    // Limits and outages are tried again before the job fails; the caller's mistakes are not.
+    const starts = transcribeMock.commandCalls(StartTranscriptionJobCommand).length;
+    expect(starts).toBe(code === 'PROVIDER_BAD_REQUEST' || code === 'PROVIDER_ERROR' ? 1 : 5);
+  });
+
+  it('keeps following through throttled polls and network errors, and does not fail the job for them', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'LimitExceededException',
+      $metadata: { httpStatusCode: 400 },
     });
+    transcribeMock
+      .on(GetTranscriptionJobCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+      .resolvesOnce(jobResponse('get-transcription-job-in-progress.json'))
+      .resolves(jobResponse('get-transcription-job-completed.json'));
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-speakers.json')) });
+    const result = await run();
+    expect(result.words).toHaveLength(12);
+    expect(transcribeMock).toHaveReceivedCommandTimes(GetTranscriptionJobCommand, 5);
+  });
+
+  it('keeps following the AWS job past TRANSCRIBE_JOB_TIMEOUT, and stops at shutdown', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock
+      .on(GetTranscriptionJobCommand)
+      .resolvesOnce(jobResponse('get-transcription-job-in-progress.json'))
+      .resolvesOnce(jobResponse('get-transcription-job-in-progress.json'))
+      .resolves(jobResponse('get-transcription-job-completed.json'));
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-speakers.json')) });
+    const timedOut = new AbortController();
+    timedOut.abort(new TranscriptionError('ETIMEDOUT', 'too slow'));
+    await expect(run({}, timedOut.signal)).resolves.toMatchObject({ language_code: 'en-US' });
 
     transcribeMock.reset();
     transcribeMock.on(StartTranscriptionJobCommand).resolves({});
     transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-in-progress.json'));
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new TranscriptionError('ETIMEDOUT', 'too slow')), 250);
-    await expect(run({}, controller.signal)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const stopped = run({}, timedOut.signal);
+    setTimeout(() => transcriber.onModuleDestroy(), 250);
+    await expect(stopped).rejects.toMatchObject({ code: 'EABORT' });
+  });
+
+  it('polls slow down with jitter, and back off after errors, never past 30 s', () => {
+    const delays = Array.from({ length: 40 }, (_, i) => pollDelay(5_000, i + 1));
+    expect(delays[0]).toBeGreaterThanOrEqual(4_000);
+    expect(delays[0]).toBeLessThanOrEqual(6_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(36_000);
+    expect(new Set(delays).size).toBeGreaterThan(30); // jittered
+    expect(Math.max(...Array.from({ length: 20 }, (_, i) => backoff(5_000, i + 1)))).toBeLessThanOrEqual(30_000);
   });
 
   it('is not ready (and refuses) without S3 storage', async () => {
