@@ -97,7 +97,8 @@ export class Environment {
     'webp',
   ];
   @Transform(toNumber) @IsInt() @Min(1) @Max(2_000_000_000) MAX_IMAGE_PIXELS = 100_000_000;
-  @Transform(toNumber) @IsInt() @Min(1) UPLOAD_URL_TTL = 900;
+  // SigV4 presigned URLs live at most 7 days: getSignedUrl throws above.
+  @Transform(toNumber) @IsInt() @Min(1) @Max(604_800) UPLOAD_URL_TTL = 900;
   @IsOptional() @IsString() @MinLength(16) UPLOAD_SIGNING_SECRET?: string;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_BASE_URL?: string;
 

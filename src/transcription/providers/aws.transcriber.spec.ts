@@ -16,6 +16,7 @@ import type { MediaRecord } from '../../media/media-record';
 import type { TranscriptionOptions } from '../transcription.types';
 import { AwsTranscriber, backoff, pollDelay } from './aws.transcriber';
 import { TranscriptionError } from './transcriber.port';
+import type { AppException } from '../../common/errors/app.exception';
 
 const JOB_ID = '3f2b6c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b';
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -220,6 +221,98 @@ describe('AwsTranscriber (mocked SDK clients)', () => {
     expect(Math.max(...delays)).toBeLessThanOrEqual(36_000);
     expect(new Set(delays).size).toBeGreaterThan(30); // jittered
     expect(Math.max(...Array.from({ length: 20 }, (_, i) => backoff(5_000, i + 1)))).toBeLessThanOrEqual(30_000);
+  });
+
+  describe('submission checks (what Transcribe would take and fail on after a 202)', () => {
+    const status = (fn: () => void) => {
+      try {
+        fn();
+        return 'accepted';
+      } catch (error) {
+        return `${(error as AppException).getStatus()} ${(error as AppException).code}`;
+      }
+    };
+    const options = (extra: Partial<TranscriptionOptions>): TranscriptionOptions => ({
+      language_code: 'en-US',
+      output_format: 'json',
+      ...extra,
+    });
+
+    it('language codes: only the SDK enum, case-sensitive', () => {
+      expect(status(() => transcriber.checkOptions(options({})))).toBe('accepted');
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'es-US' })))).toBe('accepted');
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'en' })))).toBe('400 VALIDATION_FAILED');
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'en-us' })))).toBe('400 VALIDATION_FAILED');
+      expect(
+        status(() =>
+          transcriber.checkOptions(options({ language_code: 'auto', language_options: ['en-US', 'xx-YY'] })),
+        ),
+      ).toBe('400 VALIDATION_FAILED');
+    });
+
+    it('auto with a vocabulary needs language_options; language_options need auto', () => {
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'auto', vocabulary_name: 'shop' })))).toBe(
+        '400 VALIDATION_FAILED',
+      );
+      expect(
+        status(() =>
+          transcriber.checkOptions(
+            options({ language_code: 'auto', vocabulary_name: 'shop', language_options: ['en-US', 'es-US'] }),
+          ),
+        ),
+      ).toBe('accepted');
+      expect(status(() => transcriber.checkOptions(options({ language_options: ['en-US', 'es-US'] })))).toBe(
+        '400 VALIDATION_FAILED',
+      );
+    });
+
+    it('Ogg and WebM only with Opus, at most two channels, at most 2 GB', () => {
+      const check = (extra: Partial<MediaRecord>) => status(() => transcriber.checkMedia({ ...media, ...extra }));
+      expect(check({ format: 'ogg', codec: 'Opus' })).toBe('accepted');
+      expect(check({ format: 'webm', codec: 'OPUS' })).toBe('accepted');
+      expect(check({ format: 'ogg', codec: 'Vorbis I' })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ format: 'ogg', codec: 'FLAC' })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ format: 'webm', codec: null })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ channels: 2 })).toBe('accepted');
+      expect(check({ channels: 6 })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ size: 2 * 1024 ** 3 + 1 })).toBe('413 FILE_TOO_LARGE');
+    });
+
+    it('auto with language_options and a vocabulary sends LanguageIdSettings; short audio without options gets a warning', async () => {
+      transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+      transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-completed.json'));
+      s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-identified.json')) });
+      const withOptions = await run({
+        language_code: 'auto',
+        vocabulary_name: 'shop-terms',
+        language_options: ['en-US', 'es-US'],
+      });
+      const start = transcribeMock.commandCalls(StartTranscriptionJobCommand)[0].args[0].input;
+      expect(start).toMatchObject({
+        IdentifyLanguage: true,
+        LanguageOptions: ['en-US', 'es-US'],
+        LanguageIdSettings: { 'en-US': { VocabularyName: 'shop-terms' }, 'es-US': { VocabularyName: 'shop-terms' } },
+      });
+      expect(start.Settings?.VocabularyName).toBeUndefined();
+      expect(withOptions.warnings).toBeUndefined();
+
+      const bare = await run({ language_code: 'auto' });
+      expect(bare.warnings).toEqual([expect.stringContaining('about 30 s of speech')]);
+    });
+
+    it('readiness does not claim Transcribe can read a non-AWS S3 endpoint', async () => {
+      const onRadosgw = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage, {
+        s3Endpoint: 'http://127.0.0.1:7480',
+      });
+      await expect(onRadosgw.readiness()).resolves.toMatchObject({
+        ready: false,
+        reason: expect.stringContaining('127.0.0.1:7480'),
+      });
+      const onAws = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage, {
+        s3Endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      });
+      await expect(onAws.readiness()).resolves.toMatchObject({ ready: true });
+    });
   });
 
   it('is not ready (and refuses) without S3 storage', async () => {

@@ -2,19 +2,29 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   ConflictException,
   GetTranscriptionJobCommand,
+  LanguageCode,
   MediaFormat,
   StartTranscriptionJobCommand,
   StartTranscriptionJobCommandInput,
   TranscribeClient,
   TranscriptionJob,
 } from '@aws-sdk/client-transcribe';
-import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { S3_CLIENT, TRANSCRIBE_CLIENT } from '../../aws/aws.tokens';
 import { isAwsCallTimeout } from '../../aws/call-deadline';
-import { storageConfig, StorageConfig, transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
-import type { MediaFormat as OurFormat } from '../../media/media-record';
-import type { TranscriptResult } from '../transcription.types';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import {
+  awsConfig,
+  AwsConfig,
+  storageConfig,
+  StorageConfig,
+  transcriptionConfig,
+  TranscriptionConfig,
+} from '../../config/configuration';
+import type { MediaFormat as OurFormat, MediaRecord } from '../../media/media-record';
+import type { TranscriptionOptions, TranscriptResult } from '../transcription.types';
 import { AwsTranscriptFile, mapAwsTranscript } from './aws-transcript.mapper';
 import { TranscribeRequest, Transcriber, TranscriberReadiness, TranscriptionError } from './transcriber.port';
 
@@ -52,6 +62,13 @@ const ERROR_CODES: Record<string, string> = {
   InternalFailureException: 'PROVIDER_UNAVAILABLE',
 };
 
+/** Transcribe's largest input file. */
+export const TRANSCRIBE_MAX_BYTES = 2 * 1024 ** 3;
+/** Language identification is reliable from about this much speech on (AWS documentation). */
+const IDENTIFICATION_MIN_SECONDS = 30;
+/** Transcribe's LanguageCode: a closed, case-sensitive set, as the installed SDK lists it. */
+const LANGUAGE_CODES: ReadonlySet<string> = new Set(Object.values(LanguageCode));
+
 const MEDIA_FORMAT: Partial<Record<OurFormat, MediaFormat>> = {
   mp3: 'mp3',
   wav: 'wav',
@@ -80,7 +97,61 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
     @Optional() @Inject(S3_CLIENT) private readonly s3: S3Client | null,
     @Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
+    @Optional() @Inject(awsConfig.KEY) private readonly aws: Pick<AwsConfig, 's3Endpoint'> | null = null,
   ) {}
+
+  /** Language codes Transcribe knows (400 otherwise); what identification with a vocabulary needs. */
+  checkOptions(options: TranscriptionOptions): void {
+    const codes = [options.language_code, ...(options.language_options ?? [])];
+    const unknown = codes.filter((code) => code !== 'auto' && !LANGUAGE_CODES.has(code));
+    if (unknown.length) {
+      throw AppException.badRequest(
+        ErrorCode.VALIDATION_FAILED,
+        `AWS Transcribe does not know the language code ${unknown.join(', ')} (codes are case-sensitive, such as en-US)`,
+        { fields: { language_code: [`unknown to AWS Transcribe: ${unknown.join(', ')}`] } },
+      );
+    }
+    if (options.language_options && options.language_code !== 'auto') {
+      throw AppException.badRequest(ErrorCode.VALIDATION_FAILED, 'language_options go with language_code auto', {
+        fields: { language_options: ['only with language_code auto'] },
+      });
+    }
+    if (options.language_code === 'auto' && options.vocabulary_name && !options.language_options) {
+      throw AppException.badRequest(
+        ErrorCode.VALIDATION_FAILED,
+        'A vocabulary with language_code auto needs language_options: the 2-5 languages the audio may be in',
+        { fields: { language_options: ['required with vocabulary_name and language_code auto'] } },
+      );
+    }
+  }
+
+  /** What Transcribe would accept now and fail after a 202: size, codec in Ogg/WebM, channels. */
+  checkMedia(media: MediaRecord): void {
+    if (media.size > TRANSCRIBE_MAX_BYTES) {
+      throw new AppException(
+        ErrorCode.FILE_TOO_LARGE,
+        `The audio is ${media.size} bytes; AWS Transcribe takes at most 2 GB`,
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        { size: media.size, max_size: TRANSCRIBE_MAX_BYTES },
+      );
+    }
+    const refuse = (reason: string) =>
+      new AppException(
+        ErrorCode.INVALID_FILE_FORMAT,
+        `AWS Transcribe cannot read this audio: ${reason}`,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        {
+          received_format: media.format,
+          codec: media.codec ?? null,
+          channels: media.channels ?? null,
+          reason,
+        },
+      );
+    if ((media.format === 'ogg' || media.format === 'webm') && !/opus/i.test(media.codec ?? '')) {
+      throw refuse(`in ${media.format} it reads only Opus, and this file is ${media.codec ?? 'of an unknown codec'}`);
+    }
+    if ((media.channels ?? 0) > 2) throw refuse(`it takes one or two channels, and this file has ${media.channels}`);
+  }
 
   onModuleDestroy(): void {
     this.shutdown.abort(new TranscriptionError('EABORT', 'The service is shutting down'));
@@ -92,6 +163,14 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
         ready: false,
         provider: 'aws',
         reason: 'TRANSCRIBE_PROVIDER=aws reads the audio from S3: set STORAGE_DRIVER=s3',
+      });
+    }
+    const endpoint = this.aws?.s3Endpoint;
+    if (endpoint && !/\.amazonaws\.com(\.cn)?$/i.test(new URL(endpoint).hostname)) {
+      return Promise.resolve({
+        ready: false,
+        provider: 'aws',
+        reason: `Transcribe reads the audio from AWS S3 only, and S3_ENDPOINT points at ${new URL(endpoint).host}`,
       });
     }
     if (!this.transcribeClient || !this.s3) {
@@ -125,14 +204,24 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
       OutputKey: this.outputKey(jobId),
       ...(options.language_code === 'auto'
         ? { IdentifyLanguage: true }
-        : { LanguageCode: options.language_code as StartTranscriptionJobCommandInput['LanguageCode'] }),
+        : { LanguageCode: options.language_code as LanguageCode }),
     };
+    const identify = options.language_code === 'auto';
+    const languageOptions = (options.language_options ?? []) as LanguageCode[];
+    if (identify && languageOptions.length) input.LanguageOptions = languageOptions;
     const settings: NonNullable<StartTranscriptionJobCommandInput['Settings']> = {};
     if (options.speaker_count) {
       settings.ShowSpeakerLabels = true;
       settings.MaxSpeakerLabels = options.speaker_count;
     }
-    if (options.vocabulary_name) settings.VocabularyName = options.vocabulary_name;
+    if (options.vocabulary_name && identify) {
+      // With identification a vocabulary goes per language option, not in Settings.
+      input.LanguageIdSettings = Object.fromEntries(
+        languageOptions.map((code) => [code, { VocabularyName: options.vocabulary_name }]),
+      );
+    } else if (options.vocabulary_name) {
+      settings.VocabularyName = options.vocabulary_name;
+    }
     if (Object.keys(settings).length) input.Settings = settings;
 
     // TRANSCRIBE_JOB_TIMEOUT does not stop an AWS job (there is no stop call, and a resubmit
@@ -142,10 +231,18 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
     request.onProgress?.(5);
 
     const job = await this.follow(client, jobId, follow, request.onProgress);
-    return mapAwsTranscript(await this.readTranscript(jobId, follow), {
+    const result = mapAwsTranscript(await this.readTranscript(jobId, follow), {
       languageCode: job.LanguageCode ?? (options.language_code === 'auto' ? 'und' : options.language_code),
       duration: media.duration ?? null,
     });
+    if (identify && !languageOptions.length && (media.duration ?? 0) < IDENTIFICATION_MIN_SECONDS) {
+      result.warnings = [
+        ...(result.warnings ?? []),
+        `Language identification needs about ${IDENTIFICATION_MIN_SECONDS} s of speech to be reliable; ` +
+          'give language_options (2-5 languages) for short audio',
+      ];
+    }
+    return result;
   }
 
   /** Aborts on shutdown or when the caller stops the job for any reason but its timeout. */
