@@ -7,24 +7,49 @@ import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { awsConfig, AwsConfig } from '../config/configuration';
 import { REKOGNITION_CLIENT, S3_CLIENT, TRANSCRIBE_CLIENT } from './aws.tokens';
+import { boundCallTime } from './call-deadline';
 
-/** Every outward call has a bound: connection and socket timeouts, keep-alive pools, retries. */
-function commonOptions(config: AwsConfig) {
+type ClientConfig = Pick<AwsConfig, 'region' | 'credentials' | 'requestTimeoutMs'>;
+
+/**
+ * Every outward call has a bound (AWS_REQUEST_TIMEOUT_MS): connection timeout, a per-attempt
+ * timeout that really throws (smithy 4.x only logs one without throwOnRequestTimeout), an
+ * idle-socket timeout that also bounds streamed bodies and slow multipart parts, and a deadline
+ * over the whole call with its retries (boundCallTime). Keep-alive pools, 3 attempts.
+ */
+function commonOptions(config: ClientConfig) {
   return {
     region: config.region,
+    // undefined: the SDK's default chain (environment, SSO/profile, web identity, ECS/EC2 roles).
     credentials: config.credentials,
     maxAttempts: 3,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(5_000, config.requestTimeoutMs),
       requestTimeout: config.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: config.requestTimeoutMs,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new Agent({ keepAlive: true, maxSockets: 64 }),
     }),
   };
 }
 
-export function createS3Client(config: AwsConfig): S3Client {
-  return new S3Client({
+export function createTranscribeClient(config: ClientConfig & { transcribeEndpoint?: string }): TranscribeClient {
+  return boundCallTime(
+    new TranscribeClient({ ...commonOptions(config), endpoint: config.transcribeEndpoint }),
+    config.requestTimeoutMs,
+  );
+}
+
+export function createRekognitionClient(config: ClientConfig & { rekognitionEndpoint?: string }): RekognitionClient {
+  return boundCallTime(
+    new RekognitionClient({ ...commonOptions(config), endpoint: config.rekognitionEndpoint }),
+    config.requestTimeoutMs,
+  );
+}
+
+export function createS3Client(config: ClientConfig & Pick<AwsConfig, 's3Endpoint' | 's3ForcePathStyle'>): S3Client {
+  const client = new S3Client({
     ...commonOptions(config),
     endpoint: config.s3Endpoint,
     forcePathStyle: config.s3ForcePathStyle,
@@ -33,6 +58,7 @@ export function createS3Client(config: AwsConfig): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  return boundCallTime(client, config.requestTimeoutMs);
 }
 
 @Injectable()
@@ -64,13 +90,12 @@ class AwsClientsLifecycle implements OnApplicationShutdown {
     {
       provide: TRANSCRIBE_CLIENT,
       inject: [awsConfig.KEY],
-      useFactory: (config: AwsConfig) => (config.needs.transcribe ? new TranscribeClient(commonOptions(config)) : null),
+      useFactory: (config: AwsConfig) => (config.needs.transcribe ? createTranscribeClient(config) : null),
     },
     {
       provide: REKOGNITION_CLIENT,
       inject: [awsConfig.KEY],
-      useFactory: (config: AwsConfig) =>
-        config.needs.rekognition ? new RekognitionClient(commonOptions(config)) : null,
+      useFactory: (config: AwsConfig) => (config.needs.rekognition ? createRekognitionClient(config) : null),
     },
     AwsClientsLifecycle,
   ],

@@ -60,9 +60,14 @@ export const awsConfig = registerAs('aws', () => {
   const env = environment();
   return {
     region: env.AWS_REGION,
+    /** Keys given: those (with the session token of temporary keys); else the SDK's default chain. */
     credentials:
       env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+        ? {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          }
         : undefined,
     requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
     s3Endpoint: env.S3_ENDPOINT,

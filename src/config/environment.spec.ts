@@ -58,6 +58,7 @@ describe('validateEnvironment', () => {
     ['DEBUG', 'maybe'],
     ['S3_ENDPOINT', 'not a url'],
     ['LOG_LEVEL', 'loud'],
+    ['UPLOAD_URL_TTL', '604801'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: .*${name}`));
   });

@@ -66,6 +66,7 @@ export class Environment {
   @IsString() @MinLength(1) AWS_REGION = 'us-west-2';
   @IsOptional() @IsString() AWS_ACCESS_KEY_ID?: string;
   @IsOptional() @IsString() AWS_SECRET_ACCESS_KEY?: string;
+  @IsOptional() @IsString() AWS_SESSION_TOKEN?: string;
   @Transform(toNumber) @IsInt() @Min(100) AWS_REQUEST_TIMEOUT_MS = 30_000;
 
   @Transform(toLowerCase) @IsIn(['local', 's3']) STORAGE_DRIVER: 'local' | 's3' = 'local';
@@ -96,7 +97,8 @@ export class Environment {
     'webp',
   ];
   @Transform(toNumber) @IsInt() @Min(1) @Max(2_000_000_000) MAX_IMAGE_PIXELS = 100_000_000;
-  @Transform(toNumber) @IsInt() @Min(1) UPLOAD_URL_TTL = 900;
+  // SigV4 presigned URLs live at most 7 days: getSignedUrl throws above.
+  @Transform(toNumber) @IsInt() @Min(1) @Max(604_800) UPLOAD_URL_TTL = 900;
 
   // In-memory cache of write-once records (media, analyses, result caches); TTL 0 turns it off.
   @Transform(toNumber) @IsInt() @Min(1) METADATA_CACHE_ENTRIES = 10_000;

@@ -123,8 +123,10 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       output_format: dto.output_format ?? 'json',
       ...(dto.speaker_count ? { speaker_count: dto.speaker_count } : {}),
       ...(dto.vocabulary_name ? { vocabulary_name: dto.vocabulary_name } : {}),
+      ...(dto.language_options?.length ? { language_options: dto.language_options } : {}),
     };
     this.assertLanguage(options.language_code);
+    this.transcriber.checkOptions?.(options);
     return { options, callbackUrl: dto.callback_url };
   }
 
@@ -154,6 +156,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
   /** Creates the job: completed at once from the cache, or queued. */
   async submit(input: SubmitInput): Promise<TranscriptionJob> {
     this.assertTranscribable(input.media);
+    this.transcriber.checkMedia?.(input.media, input.options);
     const now = new Date().toISOString();
     const job: TranscriptionJob = {
       transcription_id: randomUUID(),

@@ -14,6 +14,8 @@ export interface TranscriptionOptions {
   speaker_count?: number;
   /** AWS custom vocabulary. */
   vocabulary_name?: string;
+  /** With `auto` (aws): the 2-5 languages the audio may be in. */
+  language_options?: string[];
   output_format: OutputFormat;
 }
 

@@ -50,7 +50,11 @@ export function s3Client(): S3Client {
 }
 
 /** Multipart uploads still open under a prefix (an aborted upload must leave none). */
-export async function openMultipartUploads(client: S3Client, prefix: string): Promise<string[]> {
-  const out = await client.send(new ListMultipartUploadsCommand({ Bucket: s3Settings().bucket, Prefix: prefix }));
+export async function openMultipartUploads(
+  client: S3Client,
+  prefix: string,
+  bucket = s3Settings().bucket,
+): Promise<string[]> {
+  const out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
   return (out.Uploads ?? []).map((upload) => upload.Key ?? '');
 }

@@ -99,6 +99,20 @@ describe('S3MediaStore (aws-sdk-client-mock)', () => {
     expect(s3).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
   });
 
+  it('when the store is still down the abort is retried later until it goes through', async () => {
+    const retrying = new S3MediaStore(client, { bucket: 'bucket', prefix: 'uploads/', abortRetryDelaysMs: [20, 20] });
+    s3.on(UploadPartCommand).rejects(serviceError('ServiceUnavailable', 503));
+    s3.on(AbortMultipartUploadCommand)
+      .rejectsOnce(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }))
+      .rejectsOnce(serviceError('ServiceUnavailable', 503))
+      .resolves({});
+    const error = await retrying.put('media/x/original', body(12 * MB)).catch((e: unknown) => e);
+    expect((error as AppException).code).toBe('STORAGE_UNAVAILABLE');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(s3).toHaveReceivedCommandTimes(AbortMultipartUploadCommand, 3);
+    expect(s3).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'upload-1' });
+  });
+
   it('a body that fails (file too large, client gone) aborts the multipart upload with that error', async () => {
     s3.on(UploadPartCommand).resolves({ ETag: '"part"' });
     const tooLarge = new AppException('FILE_TOO_LARGE' as never, 'too large', 413);

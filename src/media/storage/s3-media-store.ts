@@ -1,4 +1,5 @@
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -14,6 +15,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
+import { isAwsCallTimeout } from '../../aws/call-deadline';
 import { readAhead } from './read-ahead';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
@@ -29,7 +31,15 @@ export interface S3MediaStoreOptions {
   /** Multipart part size and parallel parts: memory per upload is about their product. */
   partSize?: number;
   queueSize?: number;
+  /**
+   * After a multipart upload failed because the store was down, AbortMultipartUpload is tried
+   * again after each of these delays (the bucket's AbortIncompleteMultipartUpload lifecycle rule
+   * is the backstop when every try fails or the process stops).
+   */
+  abortRetryDelaysMs?: number[];
 }
+
+const ABORT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000];
 
 const UNSIGNED_COMMANDS = new Set(['UploadPartCommand', 'PutObjectCommand']);
 
@@ -117,14 +127,26 @@ export class S3MediaStore implements MediaStore {
         options.signal?.addEventListener('abort', onAbort, { once: true });
         try {
           options.signal?.throwIfAborted();
+          // leavePartsOnError: the abort is ours (abandonUpload), so a dead store answers 503
+          // after the failed part instead of after an abort that waits for the same dead store.
           const upload = new Upload({
             client: this.client,
             params: { ...params, Body: ahead },
             partSize: this.partSize,
             queueSize: this.queueSize,
-            leavePartsOnError: false,
+            leavePartsOnError: true,
           });
-          await upload.done();
+          try {
+            await upload.done();
+          } catch (error) {
+            const translated = this.translate(error);
+            if (upload.uploadId) {
+              const aborted = this.abandonUpload(params.Key as string, upload.uploadId);
+              // A healthy store: the parts are gone before we answer. A dead one: retried later.
+              if (!isStorageUnavailable(translated)) await aborted;
+            }
+            throw translated;
+          }
         } finally {
           options.signal?.removeEventListener('abort', onAbort);
         }
@@ -144,6 +166,38 @@ export class S3MediaStore implements MediaStore {
     const stored = await this.head(key);
     if (!stored) throw this.unavailable(new Error(`object ${key} missing right after upload`));
     return stored;
+  }
+
+  /** AbortMultipartUpload now, and again later while the store does not answer; never rejects. */
+  private async abandonUpload(fullKey: string, uploadId: string): Promise<void> {
+    const delays = this.options.abortRetryDelaysMs ?? ABORT_RETRY_DELAYS_MS;
+    const attempt = async (): Promise<boolean> => {
+      try {
+        await this.client.send(
+          new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: fullKey, UploadId: uploadId }),
+        );
+        return true;
+      } catch (error) {
+        // Already aborted or completed: nothing is left to clean.
+        return isNotFound(error) || (error as Error)?.name === 'NoSuchUpload';
+      }
+    };
+    if (await attempt()) return;
+    const retry = (index: number) => {
+      if (index >= delays.length) {
+        this.logger.warn(
+          { key: fullKey, uploadId },
+          'could not abort a failed multipart upload: the bucket lifecycle rule AbortIncompleteMultipartUpload removes it',
+        );
+        return;
+      }
+      setTimeout(() => {
+        void attempt().then((done) => {
+          if (!done) retry(index + 1);
+        });
+      }, delays[index]).unref();
+    };
+    retry(0);
   }
 
   async head(key: string): Promise<StoredObject | null> {
@@ -338,6 +392,8 @@ export class S3MediaStore implements MediaStore {
   private translate(error: unknown, always = false): unknown {
     if (error instanceof AppException) return error;
     const name = (error as Error | undefined)?.name ?? '';
+    // The call's deadline (AWS_REQUEST_TIMEOUT_MS) passed: the store did not answer.
+    if (isAwsCallTimeout(error)) return this.unavailable(error);
     if (name === 'AbortError') return error;
     const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -360,6 +416,10 @@ export class S3MediaStore implements MediaStore {
       error,
     );
   }
+}
+
+function isStorageUnavailable(error: unknown): boolean {
+  return error instanceof AppException && error.code === ErrorCode.STORAGE_UNAVAILABLE;
 }
 
 function isNotFound(error: unknown): boolean {

@@ -50,6 +50,31 @@ export class TranscriptionOptionsDto {
   @Matches(/^[0-9a-zA-Z._-]{1,200}$/, { message: 'vocabulary_name must be 1-200 of 0-9 a-z A-Z . _ -' })
   vocabulary_name?: string;
 
+  @ApiPropertyOptional({
+    type: [String],
+    minItems: 2,
+    maxItems: 5,
+    example: ['en-US', 'es-US'],
+    description:
+      'With language_code `auto` (aws): the languages the audio may be in (a list, or comma-separated). ' +
+      'Needed with a vocabulary; recommended for short audio (identification alone needs ~30 s of speech)',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((code) => code.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(5)
+  @IsString({ each: true })
+  @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { each: true, message: 'language_options must be codes such as en-US' })
+  language_options?: string[];
+
   @ApiPropertyOptional({ enum: OUTPUT_FORMATS, default: 'json' })
   @IsOptional()
   @IsIn(OUTPUT_FORMATS)

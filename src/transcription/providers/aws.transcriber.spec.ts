@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import type { StorageConfig, TranscriptionConfig } from '../../config/configuration';
 import type { MediaRecord } from '../../media/media-record';
 import type { TranscriptionOptions } from '../transcription.types';
-import { AwsTranscriber } from './aws.transcriber';
+import { AwsTranscriber, backoff, pollDelay } from './aws.transcriber';
 import { TranscriptionError } from './transcriber.port';
+import type { AppException } from '../../common/errors/app.exception';
 
 const JOB_ID = '3f2b6c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b';
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -159,21 +160,159 @@ describe('AwsTranscriber (mocked SDK clients)', () => {
     expect(result.speakers).toHaveLength(2);
   });
 
-  it('turns SDK errors into PROVIDER_ERROR and stops polling when aborted', async () => {
+  it.each([
+    ['BadRequestException', 400, 'PROVIDER_BAD_REQUEST'],
+    ['LimitExceededException', 400, 'PROVIDER_LIMIT_EXCEEDED'],
+    ['InternalFailureException', 500, 'PROVIDER_UNAVAILABLE'],
+    ['AccessDeniedException', 403, 'PROVIDER_ERROR'],
+  ])('a start refused with %s (HTTP %d) fails the job with %s', async (name, status, code) => {
     transcribeMock
       .on(StartTranscriptionJobCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    await expect(run()).rejects.toMatchObject({
-      code: 'PROVIDER_ERROR',
-      message: expect.stringContaining('ThrottlingException'),
+      .rejects(Object.assign(new Error(`${name} says no`), { name, $metadata: { httpStatusCode: status } }));
+    await expect(run()).rejects.toMatchObject({ code, message: expect.stringContaining(name) });
+    // Limits and outages are tried again before the job fails; the caller's mistakes are not.
+    const starts = transcribeMock.commandCalls(StartTranscriptionJobCommand).length;
+    expect(starts).toBe(code === 'PROVIDER_BAD_REQUEST' || code === 'PROVIDER_ERROR' ? 1 : 5);
+  });
+
+  it('keeps following through throttled polls and network errors, and does not fail the job for them', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'LimitExceededException',
+      $metadata: { httpStatusCode: 400 },
     });
+    transcribeMock
+      .on(GetTranscriptionJobCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+      .resolvesOnce(jobResponse('get-transcription-job-in-progress.json'))
+      .resolves(jobResponse('get-transcription-job-completed.json'));
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-speakers.json')) });
+    const result = await run();
+    expect(result.words).toHaveLength(12);
+    expect(transcribeMock).toHaveReceivedCommandTimes(GetTranscriptionJobCommand, 5);
+  });
+
+  it('keeps following the AWS job past TRANSCRIBE_JOB_TIMEOUT, and stops at shutdown', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock
+      .on(GetTranscriptionJobCommand)
+      .resolvesOnce(jobResponse('get-transcription-job-in-progress.json'))
+      .resolvesOnce(jobResponse('get-transcription-job-in-progress.json'))
+      .resolves(jobResponse('get-transcription-job-completed.json'));
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-speakers.json')) });
+    const timedOut = new AbortController();
+    timedOut.abort(new TranscriptionError('ETIMEDOUT', 'too slow'));
+    await expect(run({}, timedOut.signal)).resolves.toMatchObject({ language_code: 'en-US' });
 
     transcribeMock.reset();
     transcribeMock.on(StartTranscriptionJobCommand).resolves({});
     transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-in-progress.json'));
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new TranscriptionError('ETIMEDOUT', 'too slow')), 250);
-    await expect(run({}, controller.signal)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const stopped = run({}, timedOut.signal);
+    setTimeout(() => transcriber.onModuleDestroy(), 250);
+    await expect(stopped).rejects.toMatchObject({ code: 'EABORT' });
+  });
+
+  it('polls slow down with jitter, and back off after errors, never past 30 s', () => {
+    const delays = Array.from({ length: 40 }, (_, i) => pollDelay(5_000, i + 1));
+    expect(delays[0]).toBeGreaterThanOrEqual(4_000);
+    expect(delays[0]).toBeLessThanOrEqual(6_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(36_000);
+    expect(new Set(delays).size).toBeGreaterThan(30); // jittered
+    expect(Math.max(...Array.from({ length: 20 }, (_, i) => backoff(5_000, i + 1)))).toBeLessThanOrEqual(30_000);
+  });
+
+  describe('submission checks (what Transcribe would take and fail on after a 202)', () => {
+    const status = (fn: () => void) => {
+      try {
+        fn();
+        return 'accepted';
+      } catch (error) {
+        return `${(error as AppException).getStatus()} ${(error as AppException).code}`;
+      }
+    };
+    const options = (extra: Partial<TranscriptionOptions>): TranscriptionOptions => ({
+      language_code: 'en-US',
+      output_format: 'json',
+      ...extra,
+    });
+
+    it('language codes: only the SDK enum, case-sensitive', () => {
+      expect(status(() => transcriber.checkOptions(options({})))).toBe('accepted');
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'es-US' })))).toBe('accepted');
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'en' })))).toBe('400 VALIDATION_FAILED');
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'en-us' })))).toBe('400 VALIDATION_FAILED');
+      expect(
+        status(() =>
+          transcriber.checkOptions(options({ language_code: 'auto', language_options: ['en-US', 'xx-YY'] })),
+        ),
+      ).toBe('400 VALIDATION_FAILED');
+    });
+
+    it('auto with a vocabulary needs language_options; language_options need auto', () => {
+      expect(status(() => transcriber.checkOptions(options({ language_code: 'auto', vocabulary_name: 'shop' })))).toBe(
+        '400 VALIDATION_FAILED',
+      );
+      expect(
+        status(() =>
+          transcriber.checkOptions(
+            options({ language_code: 'auto', vocabulary_name: 'shop', language_options: ['en-US', 'es-US'] }),
+          ),
+        ),
+      ).toBe('accepted');
+      expect(status(() => transcriber.checkOptions(options({ language_options: ['en-US', 'es-US'] })))).toBe(
+        '400 VALIDATION_FAILED',
+      );
+    });
+
+    it('Ogg and WebM only with Opus, at most two channels, at most 2 GB', () => {
+      const check = (extra: Partial<MediaRecord>) => status(() => transcriber.checkMedia({ ...media, ...extra }));
+      expect(check({ format: 'ogg', codec: 'Opus' })).toBe('accepted');
+      expect(check({ format: 'webm', codec: 'OPUS' })).toBe('accepted');
+      expect(check({ format: 'ogg', codec: 'Vorbis I' })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ format: 'ogg', codec: 'FLAC' })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ format: 'webm', codec: null })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ channels: 2 })).toBe('accepted');
+      expect(check({ channels: 6 })).toBe('415 INVALID_FILE_FORMAT');
+      expect(check({ size: 2 * 1024 ** 3 + 1 })).toBe('413 FILE_TOO_LARGE');
+    });
+
+    it('auto with language_options and a vocabulary sends LanguageIdSettings; short audio without options gets a warning', async () => {
+      transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+      transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-completed.json'));
+      s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-identified.json')) });
+      const withOptions = await run({
+        language_code: 'auto',
+        vocabulary_name: 'shop-terms',
+        language_options: ['en-US', 'es-US'],
+      });
+      const start = transcribeMock.commandCalls(StartTranscriptionJobCommand)[0].args[0].input;
+      expect(start).toMatchObject({
+        IdentifyLanguage: true,
+        LanguageOptions: ['en-US', 'es-US'],
+        LanguageIdSettings: { 'en-US': { VocabularyName: 'shop-terms' }, 'es-US': { VocabularyName: 'shop-terms' } },
+      });
+      expect(start.Settings?.VocabularyName).toBeUndefined();
+      expect(withOptions.warnings).toBeUndefined();
+
+      const bare = await run({ language_code: 'auto' });
+      expect(bare.warnings).toEqual([expect.stringContaining('about 30 s of speech')]);
+    });
+
+    it('readiness does not claim Transcribe can read a non-AWS S3 endpoint', async () => {
+      const onRadosgw = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage, {
+        s3Endpoint: 'http://127.0.0.1:7480',
+      });
+      await expect(onRadosgw.readiness()).resolves.toMatchObject({
+        ready: false,
+        reason: expect.stringContaining('127.0.0.1:7480'),
+      });
+      const onAws = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage, {
+        s3Endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      });
+      await expect(onAws.readiness()).resolves.toMatchObject({ ready: true });
+    });
   });
 
   it('is not ready (and refuses) without S3 storage', async () => {

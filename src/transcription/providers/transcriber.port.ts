@@ -31,6 +31,10 @@ export interface Transcriber {
   readonly identifiesLanguage: boolean;
   readiness(): Promise<TranscriberReadiness>;
   transcribe(request: TranscribeRequest): Promise<TranscriptResult>;
+  /** Refuses (4xx AppException) options this provider would take now and fail on later. */
+  checkOptions?(options: TranscriptionOptions): void;
+  /** Refuses (4xx AppException) audio this provider would take now and fail on later. */
+  checkMedia?(media: MediaRecord, options: TranscriptionOptions): void;
 }
 
 /** A failure with a stable code (EDECODE, ETIMEDOUT, PROVIDER_ERROR, ...) for the job's error. */
