@@ -6,6 +6,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { awsConfig, AwsConfig } from '../config/configuration';
+import { instrumentAwsClient, propagateTraceToAws } from '../metrics/aws-client-metrics';
 import { REKOGNITION_CLIENT, S3_CLIENT, TRANSCRIBE_CLIENT } from './aws.tokens';
 
 /** Every outward call has a bound: connection and socket timeouts, keep-alive pools, retries. */
@@ -35,6 +36,12 @@ export function createS3Client(config: AwsConfig): S3Client {
   });
 }
 
+/** Counted, billed (metrics) and carrying the caller's trace. */
+function traced<C extends TranscribeClient | RekognitionClient>(client: C, service: 'transcribe' | 'rekognition'): C {
+  propagateTraceToAws(client);
+  return instrumentAwsClient(client, service);
+}
+
 @Injectable()
 class AwsClientsLifecycle implements OnApplicationShutdown {
   constructor(
@@ -59,18 +66,19 @@ class AwsClientsLifecycle implements OnApplicationShutdown {
     {
       provide: S3_CLIENT,
       inject: [awsConfig.KEY],
-      useFactory: (config: AwsConfig) => (config.needs.s3 ? createS3Client(config) : null),
+      useFactory: (config: AwsConfig) => (config.needs.s3 ? instrumentAwsClient(createS3Client(config), 's3') : null),
     },
     {
       provide: TRANSCRIBE_CLIENT,
       inject: [awsConfig.KEY],
-      useFactory: (config: AwsConfig) => (config.needs.transcribe ? new TranscribeClient(commonOptions(config)) : null),
+      useFactory: (config: AwsConfig) =>
+        config.needs.transcribe ? traced(new TranscribeClient(commonOptions(config)), 'transcribe') : null,
     },
     {
       provide: REKOGNITION_CLIENT,
       inject: [awsConfig.KEY],
       useFactory: (config: AwsConfig) =>
-        config.needs.rekognition ? new RekognitionClient(commonOptions(config)) : null,
+        config.needs.rekognition ? traced(new RekognitionClient(commonOptions(config)), 'rekognition') : null,
     },
     AwsClientsLifecycle,
   ],

@@ -136,6 +136,13 @@ export class Environment {
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
   @IsOptional() @IsEnum({ json: 'json', pretty: 'pretty' }) LOG_FORMAT?: 'json' | 'pretty';
+
+  @Transform(toBoolean) @IsBoolean() METRICS_ENABLED = true;
+  @IsOptional() @IsString() @MinLength(16) METRICS_TOKEN?: string;
+  @IsOptional() @IsString() @MinLength(1) AWS_PRICE_TABLE?: string;
+  @Transform(toBoolean) @IsBoolean() TRACING_ENABLED = true;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @IsString() @MinLength(1) OTEL_SERVICE_NAME = 'media-service';
 }
 
 function describe(error: ValidationError, prefix = ''): string[] {
