@@ -10,13 +10,16 @@ import { HealthModule } from './health/health.module';
 import { ImageAnalysisModule } from './image-analysis/image-analysis.module';
 import { LoggingModule } from './logging/logging.module';
 import { MediaModule } from './media/media.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { TranscriptionModule } from './transcription/transcription.module';
+import { TracingModule } from './tracing/tracing.module';
 
 export const API_PREFIX = 'api/v1';
 
 @Module({
   imports: [
     AppConfigModule,
+    TracingModule,
     LoggingModule,
     ThrottlerModule.forRootAsync({
       inject: [appConfig.KEY],
@@ -28,6 +31,7 @@ export const API_PREFIX = 'api/v1';
     }),
     AwsModule,
     HealthModule,
+    MetricsModule,
     MediaModule,
     TranscriptionModule,
     ImageAnalysisModule,

@@ -1,3 +1,5 @@
+// First: OpenTelemetry (when exporting) must patch http/express before they load.
+import './tracing/register';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';

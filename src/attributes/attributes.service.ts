@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { ImageAnalysisService, ImageSource } from '../image-analysis/image-analysis.service';
 import type { AnalysisType, ImageAnalysisResult, ImageInfo } from '../image-analysis/image-analysis.types';
 import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
 import { AttributeExtractor, EXTRACTOR_VERSION } from './attribute-extractor';
 import type { AttributeExtraction, ProductColors } from './attribute.types';
 import { colorsInBox } from './product-colors';
@@ -58,6 +59,10 @@ export class AttributesService {
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
   ) {}
 
+  @TrackOperation(
+    'extract_attributes',
+    (service: { analyses: ImageAnalysisService }) => service.analyses.analyzer.provider,
+  )
   async extract(source: ImageSource, requested: ExtractOptions = {}): Promise<AttributeResult> {
     const started = process.hrtime.bigint();
     const analysisOptions = { ...requested, analysis_types: ATTRIBUTE_ANALYSIS_TYPES };
@@ -74,6 +79,7 @@ export class AttributesService {
     );
     let entry = await this.store.readJson<CacheEntry>(key);
     const cached = entry !== null;
+    mediaMetrics.cacheRequest('attributes', cached);
     let mediaId = source.media_id;
     if (entry) {
       // a new image is still stored (or the media stored then reused), as /analyze-image does

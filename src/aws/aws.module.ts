@@ -6,6 +6,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { awsConfig, AwsConfig } from '../config/configuration';
+import { instrumentAwsClient, propagateTraceToAws } from '../metrics/aws-client-metrics';
 import { REKOGNITION_CLIENT, S3_CLIENT, TRANSCRIBE_CLIENT } from './aws.tokens';
 import { boundCallTime } from './call-deadline';
 
@@ -61,6 +62,12 @@ export function createS3Client(config: ClientConfig & Pick<AwsConfig, 's3Endpoin
   return boundCallTime(client, config.requestTimeoutMs);
 }
 
+/** Counted, billed (metrics) and carrying the caller's trace. */
+function traced<C extends TranscribeClient | RekognitionClient>(client: C, service: 'transcribe' | 'rekognition'): C {
+  propagateTraceToAws(client);
+  return instrumentAwsClient(client, service);
+}
+
 @Injectable()
 class AwsClientsLifecycle implements OnApplicationShutdown {
   constructor(
@@ -85,17 +92,19 @@ class AwsClientsLifecycle implements OnApplicationShutdown {
     {
       provide: S3_CLIENT,
       inject: [awsConfig.KEY],
-      useFactory: (config: AwsConfig) => (config.needs.s3 ? createS3Client(config) : null),
+      useFactory: (config: AwsConfig) => (config.needs.s3 ? instrumentAwsClient(createS3Client(config), 's3') : null),
     },
     {
       provide: TRANSCRIBE_CLIENT,
       inject: [awsConfig.KEY],
-      useFactory: (config: AwsConfig) => (config.needs.transcribe ? createTranscribeClient(config) : null),
+      useFactory: (config: AwsConfig) =>
+        config.needs.transcribe ? traced(createTranscribeClient(config), 'transcribe') : null,
     },
     {
       provide: REKOGNITION_CLIENT,
       inject: [awsConfig.KEY],
-      useFactory: (config: AwsConfig) => (config.needs.rekognition ? createRekognitionClient(config) : null),
+      useFactory: (config: AwsConfig) =>
+        config.needs.rekognition ? traced(createRekognitionClient(config), 'rekognition') : null,
     },
     AwsClientsLifecycle,
   ],

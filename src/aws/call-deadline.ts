@@ -33,7 +33,8 @@ type Send = (command: { constructor: { name: string } }, options?: { abortSignal
  */
 export function boundCallTime<T extends object>(client: T, timeoutMs: number): T {
   const target = client as unknown as { send: Send };
-  const send = target.send.bind(client) as Send;
+  // Looked up per call, so a test double installed on the prototype later (aws-sdk-client-mock) answers.
+  const send = ((...args: Parameters<Send>) => Object.getPrototypeOf(client).send.apply(client, args)) as Send;
   target.send = ((command, options, ...rest: unknown[]) => {
     if (typeof options === 'function' || rest.length > 0)
       return (send as (...args: unknown[]) => unknown)(command, options, ...rest);

@@ -144,4 +144,28 @@ export const imageAnalysisConfig = registerAs('imageAnalysis', () => {
 });
 export type ImageAnalysisConfig = ReturnType<typeof imageAnalysisConfig>;
 
-export const allConfigs = [appConfig, storageConfig, awsConfig, transcriptionConfig, imageAnalysisConfig];
+export const observabilityConfig = registerAs('observability', () => {
+  const env = environment();
+  return {
+    metricsEnabled: env.METRICS_ENABLED,
+    /** When set, GET /metrics wants `Authorization: Bearer <token>`. */
+    metricsToken: env.METRICS_TOKEN,
+    /** JSON file replacing the built-in AWS price table (validated at start). */
+    priceTablePath: env.AWS_PRICE_TABLE ? resolve(env.AWS_PRICE_TABLE) : undefined,
+    region: env.AWS_REGION,
+    tracingEnabled: env.TRACING_ENABLED,
+    /** OTLP/HTTP collector base URL; spans are exported only when it is set. */
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+    serviceName: env.OTEL_SERVICE_NAME,
+  };
+});
+export type ObservabilityConfig = ReturnType<typeof observabilityConfig>;
+
+export const allConfigs = [
+  appConfig,
+  storageConfig,
+  awsConfig,
+  transcriptionConfig,
+  imageAnalysisConfig,
+  observabilityConfig,
+];

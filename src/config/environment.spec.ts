@@ -69,3 +69,20 @@ describe('validateEnvironment', () => {
     );
   });
 });
+
+describe('validateEnvironment: monitoring', () => {
+  it('defaults to metrics and trace context on, no token, no price table, no OTLP export', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({ METRICS_ENABLED: true, TRACING_ENABLED: true, OTEL_SERVICE_NAME: 'media-service' });
+    expect(env.METRICS_TOKEN ?? env.AWS_PRICE_TABLE ?? env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+  });
+
+  it('takes an empty value as unset and names a short token or a bad endpoint', () => {
+    const env = validateEnvironment({ METRICS_TOKEN: '', AWS_PRICE_TABLE: '', OTEL_EXPORTER_OTLP_ENDPOINT: '' });
+    expect(env.METRICS_TOKEN ?? env.AWS_PRICE_TABLE ?? env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(() => validateEnvironment({ METRICS_TOKEN: 'short', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(
+      /METRICS_TOKEN must be longer than or equal to 16 characters; OTEL_EXPORTER_OTLP_ENDPOINT must be a URL/,
+    );
+    expect(validateEnvironment({ METRICS_ENABLED: 'false' }).METRICS_ENABLED).toBe(false);
+  });
+});

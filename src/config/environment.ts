@@ -46,6 +46,11 @@ function toList({ value }: { value: unknown }): unknown {
     .filter(Boolean);
 }
 
+/** An empty value (`NAME=` in .env) is the same as an unset one. */
+function emptyAsUnset({ value }: { value: unknown }): unknown {
+  return value === '' ? undefined : value;
+}
+
 function toLowerCase({ value }: { value: unknown }): unknown {
   return typeof value === 'string' ? value.trim().toLowerCase() : value;
 }
@@ -148,6 +153,16 @@ export class Environment {
   // Above the ALB's 60 s idle timeout, so the balancer never reuses a socket the service just closed.
   @Transform(toNumber) @IsInt() @Min(1_000) HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
   @IsOptional() @IsEnum({ json: 'json', pretty: 'pretty' }) LOG_FORMAT?: 'json' | 'pretty';
+
+  @Transform(toBoolean) @IsBoolean() METRICS_ENABLED = true;
+  @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(16) METRICS_TOKEN?: string;
+  @Transform(emptyAsUnset) @IsOptional() @IsString() AWS_PRICE_TABLE?: string;
+  @Transform(toBoolean) @IsBoolean() TRACING_ENABLED = true;
+  @Transform(emptyAsUnset)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @IsString() @MinLength(1) OTEL_SERVICE_NAME = 'media-service';
 }
 
 function describe(error: ValidationError, prefix = ''): string[] {

@@ -5,6 +5,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
 import { renderAnnotated } from './annotate/annotator';
 import { dominantColors } from './colors/dominant-colors';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
@@ -139,6 +140,11 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     });
   }
 
+  @TrackOperation(
+    (service: ImageAnalysisService, args) =>
+      service.resolveOptions(args[1] as RequestedOptions).types.map((t) => `analyze_image:${t}`),
+    (service: ImageAnalysisService) => service.analyzer.provider,
+  )
   async analyze(source: ImageSource, requested: RequestedOptions = {}): Promise<ImageAnalysisResult> {
     const started = process.hrtime.bigint();
     const options = this.resolveOptions(requested);
@@ -153,6 +159,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       media = stored ?? media;
       entry = { ...computed, ...(media ? { media_id: media.media_id } : {}) };
     }
+    mediaMetrics.imageAnalysis(cached, entry.provider, options.types);
     const cacheWrite = cached ? undefined : this.store.writeJson(cacheKey, entry);
     const result: ImageAnalysisResult = {
       analysis_id: randomUUID(),

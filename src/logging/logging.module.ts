@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appConfig, AppConfig } from '../config/configuration';
+import { traceLogFields, traceOfRequest } from '../tracing/trace-context';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 // A caller-supplied id is echoed only if it is short and plain, so it cannot inject into logs or headers.
@@ -27,6 +28,8 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
           level: config.logLevel,
           genReqId: requestIdFor,
           customAttributeKeys: { reqId: 'requestId' },
+          // The W3C trace (the caller's traceparent, or a new one) beside the request id on every line.
+          customProps: (req: IncomingMessage) => traceLogFields(traceOfRequest(req)),
           redact: {
             paths: [
               'req.headers.authorization',

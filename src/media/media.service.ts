@@ -22,6 +22,7 @@ import {
 } from './media-record';
 import { ByteRange, MEDIA_STORE, MediaStore } from './storage/media-store';
 import { sanitizeFilename } from './filename';
+import { mediaMetrics, storageProvider, TrackOperation } from '../metrics/media-metrics';
 
 export type { ByteRange } from './storage/media-store';
 
@@ -57,6 +58,8 @@ interface Validated {
   probe: ImageProbe | AudioProbe;
 }
 
+const storedIn = (media: { store: MediaStore }) => storageProvider(media.store.driver);
+
 /**
  * The service's memory: every file any feature receives goes through ingest (size limit, type
  * from the bytes, SHA-256, probe, store, all in one streaming pass and all-or-nothing), and
@@ -72,6 +75,7 @@ export class MediaService {
   ) {}
 
   /** Streams a file into the store and registers its record; nothing remains if anything fails. */
+  @TrackOperation('upload', storedIn)
   async ingest(input: IngestInput): Promise<MediaRecord> {
     const mediaId = randomUUID();
     const key = mediaKeys.original(mediaId);
@@ -99,6 +103,7 @@ export class MediaService {
   }
 
   /** The bytes (or an inclusive range of them). */
+  @TrackOperation('download', storedIn)
   async openStream(record: MediaRecord, range?: ByteRange): Promise<Readable> {
     const stream = await this.store.read(record.storage_key, range);
     if (!stream) throw notFound(record.media_id);
@@ -168,6 +173,7 @@ export class MediaService {
    * Validates bytes already in the store (a presigned upload) exactly as ingest does and
    * registers them; on rejection the bytes are deleted. Used by PresignedUploadService.
    */
+  @TrackOperation('upload', storedIn)
   async registerStored(mediaId: string, options: IngestOptions & { expectedSize?: number }): Promise<MediaRecord> {
     const key = mediaKeys.original(mediaId);
     try {
@@ -222,6 +228,7 @@ export class MediaService {
       throw error;
     }
     this.logger.log({ mediaId, format: record.format, size: record.size }, 'media stored');
+    mediaMetrics.fileStored(record.media_type, record.size);
     return record;
   }
 

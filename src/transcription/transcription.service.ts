@@ -11,6 +11,8 @@ import { ReadinessRegistry } from '../health/readiness.registry';
 import type { MediaRecord } from '../media/media-record';
 import { MediaService } from '../media/media.service';
 import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { mediaMetrics, outcomeOf } from '../metrics/media-metrics';
+import { currentTraceparent, runInTraceOf } from '../tracing/trace-context';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { TranscriptionOptionsDto } from './dto/transcription.dto';
 import { JOB_QUEUE, JobQueue } from './jobs/job-queue';
@@ -72,6 +74,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       ...this.queue.stats(),
     }));
     this.queue.process((jobId, signal) => this.run(jobId, signal));
+    mediaMetrics.reportQueue('transcription', () => this.queue.stats());
   }
 
   get providerName(): string {
@@ -172,8 +175,10 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       attempts: 0,
       ...(input.batchId ? { batch_id: input.batchId } : {}),
       ...(input.callbackUrl ? { callback_url: input.callbackUrl } : {}),
+      ...traceOfSubmission(),
     };
     const cached = await this.jobs.getCached(cacheKey(job.sha256, job.provider, job.options));
+    mediaMetrics.cacheRequest('transcription', Boolean(cached));
     if (cached) {
       Object.assign(job, {
         status: 'completed',
@@ -260,6 +265,11 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
   private async run(jobId: string, signal: AbortSignal): Promise<void> {
     const job = await this.jobs.getJob(jobId);
     if (!job || (job.status !== 'queued' && job.status !== 'in_progress')) return;
+    await runInTraceOf(job.traceparent, 'transcription.job', () => this.execute(job, signal));
+  }
+
+  private async execute(job: TranscriptionJob, signal: AbortSignal): Promise<void> {
+    const jobId = job.transcription_id;
     const started = Date.now();
     job.status = 'in_progress';
     job.started_at = new Date(started).toISOString();
@@ -287,6 +297,8 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
         processing_time: Math.round((Date.now() - started) / 10) / 100,
         result,
       } satisfies Partial<TranscriptionJob>);
+      mediaMetrics.operationFinished('transcribe', job.provider, 'success', (Date.now() - started) / 1000);
+      mediaMetrics.transcribed(job.provider, result.duration);
       await this.jobs.saveJob(job);
       await this.jobs
         .saveCached(cacheKey(job.sha256, job.provider, job.options), {
@@ -309,6 +321,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       job.finished_at = new Date().toISOString();
       job.processing_time = Math.round((Date.now() - started) / 10) / 100;
       job.error = toJobError(error);
+      mediaMetrics.operationFinished('transcribe', job.provider, outcomeOf(error), job.processing_time);
       delete job.result;
       this.logger.warn({ jobId, error: job.error }, 'transcription failed');
       await this.jobs
@@ -365,6 +378,11 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       void this.callbacks.notify(url, payload, { jobId: job.transcription_id });
     }
   }
+}
+
+function traceOfSubmission(): Pick<TranscriptionJob, 'traceparent'> {
+  const traceparent = currentTraceparent();
+  return traceparent ? { traceparent } : {};
 }
 
 function toJobError(error: unknown): JobError {

@@ -69,6 +69,8 @@ export interface TranscriptionJob {
   options: TranscriptionOptions;
   batch_id?: string;
   callback_url?: string;
+  /** W3C traceparent of the submitting request: the job's logs and callbacks continue its trace. */
+  traceparent?: string;
   /** Times the job was started (resumed after a restart counts again). */
   attempts: number;
   cached?: boolean;

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
+import { mediaMetrics } from '../../metrics/media-metrics';
+import { traceHeaders } from '../../tracing/trace-context';
 
 export const SIGNATURE_HEADER = 'x-signature-sha256';
 export const TIMESTAMP_HEADER = 'x-signature-timestamp';
@@ -45,6 +47,7 @@ export class CallbackNotifier implements OnModuleDestroy {
         'content-type': 'application/json',
         'user-agent': 'media-service',
         [TIMESTAMP_HEADER]: timestamp,
+        ...traceHeaders(),
       };
       if (secret) headers[SIGNATURE_HEADER] = `sha256=${signCallback(secret, timestamp, body)}`;
       let retryable = true;
@@ -60,6 +63,7 @@ export class CallbackNotifier implements OnModuleDestroy {
         await response.body?.cancel().catch(() => undefined);
         if (response.ok) {
           this.logger.log({ ...context, url, attempt }, 'callback delivered');
+          mediaMetrics.callbackDelivery('delivered');
           return true;
         }
         retryable = response.status === 429 || response.status >= 500;
@@ -69,6 +73,8 @@ export class CallbackNotifier implements OnModuleDestroy {
           (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (error as Error).message;
       }
       this.logger.warn({ ...context, url, attempt, reason }, 'callback failed');
+      const givesUp = !retryable || attempt === maxAttempts || this.stopping.signal.aborted;
+      mediaMetrics.callbackDelivery(givesUp ? 'failed' : 'retried');
       if (!retryable || attempt === maxAttempts) break;
       const delay = retryBaseMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
       try {
