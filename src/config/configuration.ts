@@ -21,6 +21,8 @@ export const appConfig = registerAs('app', () => {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    /** Bearer token that unlocks /health/ready's details for remote callers (loopback sees them). */
+    healthDetailsToken: env.HEALTH_DETAILS_TOKEN,
   };
 });
 export type AppConfig = ReturnType<typeof appConfig>;

@@ -136,6 +136,7 @@ export class Environment {
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
   @IsOptional() @IsEnum({ json: 'json', pretty: 'pretty' }) LOG_FORMAT?: 'json' | 'pretty';
+  @IsOptional() @IsString() @MinLength(16) HEALTH_DETAILS_TOKEN?: string;
 }
 
 function describe(error: ValidationError, prefix = ''): string[] {

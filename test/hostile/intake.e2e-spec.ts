@@ -543,4 +543,23 @@ describe('what is accepted is stored safely', () => {
     await t.http.delete(`/api/v1/media/${res.body.media_id}`).expect(204);
     expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
+
+  it('a cached repeat of the same audio reuses the first media instead of storing a duplicate', async () => {
+    const speech = readFileSync(join(__dirname, '..', 'fixtures', 'audio', 'cart.wav'));
+    const first = await t.http.post('/api/v1/transcribe?wait=30').attach('file', speech, 'cart.wav').expect(200);
+    expect(first.body.status).toBe('completed');
+    const mediaBefore = leftovers(t.dataDir, [`media/${fixtureId}/`]).filter((key) => key.startsWith('media/'));
+    for (const name of ['again.wav', 'and-again.wav']) {
+      const repeat = await t.http.post('/api/v1/transcribe').attach('file', speech, name).expect(200);
+      expect(repeat.body).toMatchObject({ cached: true, media_id: first.body.media_id, status: 'completed' });
+    }
+    const base64 = await t.http
+      .post('/api/v1/transcribe')
+      .send({ audio_file: speech.toString('base64') })
+      .expect(200);
+    expect(base64.body.media_id).toBe(first.body.media_id);
+    const mediaAfter = leftovers(t.dataDir, [`media/${fixtureId}/`]).filter((key) => key.startsWith('media/'));
+    expect(mediaAfter).toEqual(mediaBefore);
+    await t.http.delete(`/api/v1/media/${first.body.media_id}`).expect(204);
+  });
 });

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
@@ -204,6 +204,15 @@ export class LocalMediaStore implements MediaStore {
     if (error instanceof AppException) return error;
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ABORT_ERR' || (error as Error | undefined)?.name === 'AbortError') return error;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      this.logger.error({ err: error }, 'local storage is full');
+      return new AppException(
+        ErrorCode.INSUFFICIENT_STORAGE,
+        'The media storage is full: nothing was stored; retry later',
+        HttpStatus.INSUFFICIENT_STORAGE,
+        { driver: this.driver },
+      );
+    }
     if (code && ['ENOSPC', 'EACCES', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EPERM', 'EDQUOT'].includes(code)) {
       this.logger.error({ err: error }, 'local storage failure');
       return AppException.unavailable(ErrorCode.STORAGE_UNAVAILABLE, 'Media storage is unavailable', {

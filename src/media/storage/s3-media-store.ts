@@ -46,6 +46,15 @@ const NETWORK_ERRORS = new Set([
   'RequestTimeout',
   'NetworkingError',
 ]);
+// What stores answer (400) to an x-amz-server-side-encryption they do not support (radosgw:
+// InvalidRequest; others InvalidArgument, NotImplemented).
+const SSE_REFUSALS = new Set([
+  'InvalidRequest',
+  'InvalidArgument',
+  'NotImplemented',
+  'InvalidEncryptionAlgorithmError',
+]);
+
 const BACKEND_FAULTS = new Set([
   'NoSuchBucket',
   'AccessDenied',
@@ -341,6 +350,17 @@ export class S3MediaStore implements MediaStore {
     if (name === 'AbortError') return error;
     const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (this.options.serverSideEncryption && status === 400 && SSE_REFUSALS.has(name)) {
+      // The store refuses the encryption every write asks for: a deployment fault, not the caller's.
+      this.logger.error({ err: error }, 's3 store refuses the configured server-side encryption');
+      return AppException.unavailable(
+        ErrorCode.STORAGE_UNAVAILABLE,
+        `Media storage refuses writes with S3_SSE=${this.options.serverSideEncryption}: the store does not support ` +
+          'that server-side encryption (unset S3_SSE or pick one it supports)',
+        { driver: this.driver, setting: 'S3_SSE' },
+        error,
+      );
+    }
     const fault =
       always ||
       (status !== undefined && status >= 500) ||
