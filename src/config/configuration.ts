@@ -62,6 +62,8 @@ export const awsConfig = registerAs('aws', () => {
         : undefined,
     requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
     s3Endpoint: env.S3_ENDPOINT,
+    /** Endpoint clients reach, for presigned URLs and redirects (S3_ENDPOINT may be internal). */
+    s3PublicEndpoint: env.S3_PUBLIC_ENDPOINT,
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
     /** Which SDK clients the selected backends need; the others are never created. */
     needs: {

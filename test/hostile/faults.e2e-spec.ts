@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,5 +131,55 @@ describe('S3_SSE=AES256 on a store without SSE-S3 (radosgw)', () => {
     expect(res.body.error.message).toContain('S3_SSE');
     const ready = await t.http.get('/health/ready').expect(503);
     expect(ready.body.error.details.error.storage.message).toContain('S3_SSE');
+  });
+});
+
+describe('S3_PUBLIC_ENDPOINT (radosgw)', () => {
+  let t: TestApp;
+  let internal: URL;
+  let publicHost: string;
+  beforeAll(async () => {
+    const env = driverEnv('s3', { IMAGE_ANALYSIS_PRELOAD: 'false' });
+    internal = new URL(env.S3_ENDPOINT);
+    // The same gateway under another name, as a public DNS name would be.
+    publicHost = `localhost:${internal.port}`;
+    t = await createTestApp({ env: { ...env, S3_PUBLIC_ENDPOINT: `http://${publicHost}` } });
+  });
+  afterAll(() => t?.close());
+
+  /** A request to the gateway's address with the Host header of the URL (no DNS needed). */
+  function send(url: string, method: string, headers: Record<string, string>, body?: Buffer) {
+    const target = new URL(url);
+    return new Promise<number>((done, fail) => {
+      const req = httpRequest(
+        {
+          host: internal.hostname,
+          port: internal.port,
+          method,
+          path: `${target.pathname}${target.search}`,
+          headers: { ...headers, Host: target.host },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => done(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', fail);
+      req.end(body);
+    });
+  }
+
+  it('presigned PUT and download redirects point at the public host, signed for it; the service uses S3_ENDPOINT', async () => {
+    const presign = await t.http
+      .post('/api/v1/upload/presign')
+      .send({ filename: 'p.jpg', content_type: 'image/jpeg', size: PHOTO.length })
+      .expect(201);
+    expect(new URL(presign.body.upload_url).host).toBe(publicHost);
+    expect(await send(presign.body.upload_url, 'PUT', presign.body.headers, PHOTO)).toBe(200);
+    const done = await t.http.post(`/api/v1/media/${presign.body.media_id}/complete`).expect(201);
+    const redirect = await t.http.get(`/api/v1/media/${done.body.media_id}/download?redirect=true`).expect(302);
+    expect(new URL(redirect.headers.location).host).toBe(publicHost);
+    expect(await send(redirect.headers.location, 'GET', {})).toBe(200);
+    await t.http.delete(`/api/v1/media/${done.body.media_id}`).expect(204);
   });
 });

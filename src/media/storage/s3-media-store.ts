@@ -29,6 +29,8 @@ export interface S3MediaStoreOptions {
   /** Multipart part size and parallel parts: memory per upload is about their product. */
   partSize?: number;
   queueSize?: number;
+  /** Signs presigned URLs for the endpoint clients reach (S3_PUBLIC_ENDPOINT); default the client. */
+  presignClient?: S3Client;
 }
 
 const UNSIGNED_COMMANDS = new Set(['UploadPartCommand', 'PutObjectCommand']);
@@ -304,7 +306,7 @@ export class S3MediaStore implements MediaStore {
       ContentLength: options.contentLength,
       ...encryption,
     });
-    const url = await getSignedUrl(this.client, command, {
+    const url = await getSignedUrl(this.options.presignClient ?? this.client, command, {
       expiresIn: options.expiresInSeconds,
       signableHeaders: new Set(['content-length']),
     });
@@ -327,7 +329,9 @@ export class S3MediaStore implements MediaStore {
       ResponseContentType: options.contentType,
       ResponseContentDisposition: options.contentDisposition,
     });
-    const url = await getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
+    const url = await getSignedUrl(this.options.presignClient ?? this.client, command, {
+      expiresIn: options.expiresInSeconds,
+    });
     return { url, method: 'GET', headers: {}, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000) };
   }
 

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_CLIENT } from '../../aws/aws.tokens';
-import { storageConfig, StorageConfig } from '../../config/configuration';
+import { awsConfig, AwsConfig, storageConfig, StorageConfig } from '../../config/configuration';
+import { createS3Client } from '../../aws/aws.module';
 import { LocalMediaStore } from './local-media-store';
 import { MEDIA_STORE, MediaStore } from './media-store';
 import { S3MediaStore } from './s3-media-store';
@@ -16,8 +17,8 @@ import { S3MediaStore } from './s3-media-store';
   providers: [
     {
       provide: MEDIA_STORE,
-      inject: [storageConfig.KEY, S3_CLIENT],
-      useFactory: async (config: StorageConfig, s3: S3Client | null): Promise<MediaStore> => {
+      inject: [storageConfig.KEY, S3_CLIENT, awsConfig.KEY],
+      useFactory: async (config: StorageConfig, s3: S3Client | null, aws: AwsConfig): Promise<MediaStore> => {
         if (config.driver === 's3') {
           if (!s3) throw new Error('STORAGE_DRIVER=s3 but no S3 client was configured');
           return new S3MediaStore(s3, {
@@ -25,6 +26,10 @@ import { S3MediaStore } from './s3-media-store';
             prefix: config.prefix,
             serverSideEncryption: config.serverSideEncryption,
             kmsKeyId: config.kmsKeyId,
+            // Signing needs no network: this client only signs URLs for the public host.
+            presignClient: aws.s3PublicEndpoint
+              ? createS3Client({ ...aws, s3Endpoint: aws.s3PublicEndpoint })
+              : undefined,
           });
         }
         const store = new LocalMediaStore(config.dataDir);
