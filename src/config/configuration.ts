@@ -22,6 +22,8 @@ export const appConfig = registerAs('app', () => {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    /** Bearer token that unlocks /health/ready's details for remote callers (loopback sees them). */
+    healthDetailsToken: env.HEALTH_DETAILS_TOKEN,
   };
 });
 export type AppConfig = ReturnType<typeof appConfig>;
@@ -71,6 +73,8 @@ export const awsConfig = registerAs('aws', () => {
         : undefined,
     requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
     s3Endpoint: env.S3_ENDPOINT,
+    /** Endpoint clients reach, for presigned URLs and redirects (S3_ENDPOINT may be internal). */
+    s3PublicEndpoint: env.S3_PUBLIC_ENDPOINT,
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
     /** Which SDK clients the selected backends need; the others are never created. */
     needs: {

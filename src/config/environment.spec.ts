@@ -1,4 +1,6 @@
-import { validateEnvironment } from './environment';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertLogFormatUsable, validateEnvironment } from './environment';
 
 describe('validateEnvironment', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -84,5 +86,48 @@ describe('validateEnvironment: monitoring', () => {
       /METRICS_TOKEN must be longer than or equal to 16 characters; OTEL_EXPORTER_OTLP_ENDPOINT must be a URL/,
     );
     expect(validateEnvironment({ METRICS_ENABLED: 'false' }).METRICS_ENABLED).toBe(false);
+  });
+});
+
+describe('.env.example copied to .env', () => {
+  /** The file parsed as Node's --env-file / process.loadEnvFile parses it. */
+  function exampleFile(): Record<string, string> {
+    const text = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+    return Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z0-9_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+  }
+
+  it('validates: its empty values mean unset, so the defaults apply', () => {
+    const example = exampleFile();
+    expect(example).toMatchObject({ S3_ENDPOINT: '', UPLOAD_SIGNING_SECRET: '', TRANSCRIBE_CONCURRENCY: '' });
+    const env = validateEnvironment(example);
+    expect(env.S3_ENDPOINT).toBeUndefined();
+    expect(env.UPLOAD_SIGNING_SECRET).toBeUndefined();
+    expect(env.TRANSCRIBE_CONCURRENCY).toBeUndefined();
+    expect(env).toMatchObject({ PORT: 8001, MAX_FILE_SIZE: 50 * 1024 * 1024, S3_PREFIX: 'uploads/' });
+  });
+
+  it('keeps an empty value where empty means something (no key prefix, default engine options)', () => {
+    expect(validateEnvironment({ S3_PREFIX: '', POCKETSPHINX_ARGS: '' })).toMatchObject({
+      S3_PREFIX: '',
+      POCKETSPHINX_ARGS: '',
+    });
+  });
+});
+
+describe('LOG_FORMAT=pretty', () => {
+  it('without pino-pretty installed is one configuration line, not a crash of the logger', () => {
+    const missing = () => {
+      throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(() => assertLogFormatUsable('pretty', missing)).toThrow(
+      /^Invalid configuration: LOG_FORMAT=pretty needs the pino-pretty package[^\n]*$/,
+    );
+    expect(() => assertLogFormatUsable('json', missing)).not.toThrow();
+    expect(() => validateEnvironment({ LOG_FORMAT: 'pretty' })).not.toThrow(); // installed here (dev)
   });
 });

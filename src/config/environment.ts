@@ -79,6 +79,7 @@ export class Environment {
   @IsString() @MinLength(3) S3_BUCKET_NAME = 'talknshop-media';
   @IsString() S3_PREFIX = 'uploads/';
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) S3_ENDPOINT?: string;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) S3_PUBLIC_ENDPOINT?: string;
   @Transform(toBoolean) @IsBoolean() S3_FORCE_PATH_STYLE = false;
   @IsOptional() @IsIn(['AES256', 'aws:kms']) S3_SSE?: 'AES256' | 'aws:kms';
   @IsOptional() @IsString() S3_SSE_KMS_KEY_ID?: string;
@@ -163,6 +164,7 @@ export class Environment {
   @IsUrl({ require_tld: false, require_protocol: true })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   @IsString() @MinLength(1) OTEL_SERVICE_NAME = 'media-service';
+  @IsOptional() @IsString() @MinLength(16) HEALTH_DETAILS_TOKEN?: string;
 }
 
 function describe(error: ValidationError, prefix = ''): string[] {
@@ -174,14 +176,49 @@ function describe(error: ValidationError, prefix = ''): string[] {
   return [...own, ...nested];
 }
 
+// Variables for which an empty value means something (no key prefix, the engine's own options).
+const EMPTY_IS_A_VALUE = new Set(['S3_PREFIX', 'TRANSCRIBE_OUTPUT_PREFIX', 'POCKETSPHINX_ARGS']);
+
+/**
+ * `NAME=` (as in .env.example) means "not set": the default applies, so a copied example file
+ * starts the service. Only the variables where empty is a value of its own keep it.
+ */
+function withoutEmptyValues(raw: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(raw).filter(
+      ([name, value]) => EMPTY_IS_A_VALUE.has(name) || !(typeof value === 'string' && value.trim() === ''),
+    ),
+  );
+}
+
+/**
+ * LOG_FORMAT=pretty loads pino-pretty, a dev dependency: absent from the production image, it
+ * would crash the logger with a stack trace. Named here as one line instead.
+ */
+export function assertLogFormatUsable(
+  format: string | undefined,
+  resolve: (id: string) => string = require.resolve,
+): void {
+  if (format !== 'pretty') return;
+  try {
+    resolve('pino-pretty');
+  } catch {
+    throw new Error(
+      'Invalid configuration: LOG_FORMAT=pretty needs the pino-pretty package (a dev dependency, absent from ' +
+        'production installs): use LOG_FORMAT=json, or install dev dependencies',
+    );
+  }
+}
+
 /** Validates raw environment variables; throws one line per bad variable, naming it. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const environment = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const environment = plainToInstance(Environment, withoutEmptyValues(raw), { exposeDefaultValues: true });
   const errors = validateSync(environment, { skipMissingProperties: false, whitelist: false });
   if (errors.length > 0) {
     const lines = errors.flatMap((error) => describe(error));
     throw new Error(`Invalid configuration: ${lines.join('; ')}`);
   }
+  assertLogFormatUsable(environment.LOG_FORMAT);
   return environment;
 }
 

@@ -1,4 +1,6 @@
-import { Controller, Get, HttpStatus, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
+import type { Request } from 'express';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -15,12 +17,21 @@ import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
 import { ReadinessRegistry } from './readiness.registry';
 import { withTimeout } from '../common/async/with-timeout';
 import { SERVICE_VERSION } from '../config/service-info';
+import { appConfig, AppConfig } from '../config/configuration';
 
-const STORAGE_PING_TIMEOUT_MS = 3_000;
+const STORAGE_PING_TIMEOUT_MS = 4_000;
 const ENGINE_CHECK_TIMEOUT_MS = 3_000;
 // Not ready once the heap is within 10% of V8's limit: the next large request would crash it.
 const HEAP_THRESHOLD_BYTES = Math.floor(getHeapStatistics().heap_size_limit * 0.9);
 const startedAt = Date.now();
+// Readiness writes (and deletes) a small object: a store that answers reads but refuses writes
+// (full disk, unsupported S3_SSE) is not ready. Probes every few seconds share one result.
+const WRITE_PROBE_BYTES = 4096;
+const WRITE_PROBE_CACHE_MS = 5_000;
+const WRITE_PROBE_KEY = `health/write-probe-${randomUUID()}`;
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
+
+type IndicatorResults = Record<string, { status: string; [detail: string]: unknown }>;
 
 @ApiTags('health')
 @SkipThrottle()
@@ -32,7 +43,10 @@ export class HealthController {
     private readonly memory: MemoryHealthIndicator,
     private readonly readiness: ReadinessRegistry,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
+
+  private storageProbe?: { at: number; result: Promise<void> };
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
@@ -52,9 +66,10 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: storage reachable, enabled engines usable, heap healthy' })
   @ApiOkResponse({ description: 'Ready to serve' })
   @ApiServiceUnavailableResponse({ description: 'Not ready; details name what is missing' })
-  async readinessCheck(): Promise<HealthCheckResult> {
+  async readinessCheck(@Req() req: Request): Promise<HealthCheckResult> {
+    const detailed = this.mayShowDetails(req);
     try {
-      return await this.health.check([
+      const result = await this.health.check([
         () => this.checkStorage(),
         () => this.memory.checkHeap('heap', HEAP_THRESHOLD_BYTES),
         ...this.readiness.entries().map(
@@ -63,6 +78,7 @@ export class HealthController {
               this.checkRegistered(name, check),
         ),
       ]);
+      return detailed ? result : publicView(result);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {
         const result = error.getResponse() as HealthCheckResult;
@@ -71,7 +87,7 @@ export class HealthController {
           'The service is not ready',
           HttpStatus.SERVICE_UNAVAILABLE,
           {
-            ...result,
+            ...(detailed ? result : publicView(result)),
           },
         );
       }
@@ -79,14 +95,52 @@ export class HealthController {
     }
   }
 
+  /**
+   * Details (paths, versions, messages) are for operators: a caller with the
+   * HEALTH_DETAILS_TOKEN bearer token, or one on loopback that no proxy forwarded (a shell on the
+   * host, a container HEALTHCHECK). Everyone else learns only up/down per component.
+   */
+  private mayShowDetails(req: Request): boolean {
+    const token = this.config.healthDetailsToken;
+    const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (token && given) {
+      const [a, b] = [Buffer.from(given), Buffer.from(token)];
+      if (a.length === b.length && timingSafeEqual(a, b)) return true;
+    }
+    const peer = req.socket.remoteAddress ?? '';
+    const loopback = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
+    return loopback && FORWARDING_HEADERS.every((header) => req.headers[header] === undefined);
+  }
+
   private async checkStorage() {
     const indicator = this.indicators.check('storage');
     try {
-      await withTimeout(this.store.ping(), STORAGE_PING_TIMEOUT_MS, 'storage ping');
+      // The cheap ping every time (reachable), the write probe at most every few seconds.
+      await withTimeout(
+        Promise.all([this.store.ping(), this.probeWrite()]),
+        STORAGE_PING_TIMEOUT_MS,
+        'storage check',
+      );
       return indicator.up({ driver: this.store.driver });
     } catch (error) {
-      return indicator.down({ driver: this.store.driver, message: (error as Error).message });
+      return indicator.down({ driver: this.store.driver, message: describeError(error) });
     }
+  }
+
+  /** Puts and deletes a small object, at most once per WRITE_PROBE_CACHE_MS. */
+  private probeWrite(): Promise<void> {
+    const now = Date.now();
+    if (!this.storageProbe || now - this.storageProbe.at > WRITE_PROBE_CACHE_MS) {
+      const result = (async () => {
+        await this.store.put(WRITE_PROBE_KEY, randomBytes(WRITE_PROBE_BYTES), {
+          contentType: 'application/octet-stream',
+        });
+        await this.store.delete(WRITE_PROBE_KEY);
+      })();
+      result.catch(() => undefined);
+      this.storageProbe = { at: now, result };
+    }
+    return this.storageProbe.result;
   }
 
   private async checkRegistered(name: string, check: () => unknown) {
@@ -102,4 +156,22 @@ export class HealthController {
       return indicator.down({ message: (error as Error).message });
     }
   }
+}
+
+/** The message an AppException carries in its body (its Error message is generic). */
+function describeError(error: unknown): string {
+  if (error instanceof AppException) return (error.getResponse() as { error: { message: string } }).error.message;
+  return (error as Error)?.message ?? String(error);
+}
+
+/** Only each component's up/down: what an anonymous caller may know. */
+function publicView(result: HealthCheckResult): HealthCheckResult {
+  const statusOnly = (part?: IndicatorResults) =>
+    Object.fromEntries(Object.entries(part ?? {}).map(([name, value]) => [name, { status: value.status }]));
+  return {
+    status: result.status,
+    info: statusOnly(result.info as IndicatorResults),
+    error: statusOnly(result.error as IndicatorResults),
+    details: statusOnly(result.details as IndicatorResults),
+  } as HealthCheckResult;
 }

@@ -33,6 +33,8 @@ export interface ImageSource {
    * bytes, which it may reuse instead of storing them again.
    */
   persist?: (existingMediaId?: string) => Promise<{ media_id: string; owner: string }>;
+  /** Deletes what persist stored, when the analysis beside it failed (nothing stays behind). */
+  discard?: (mediaId: string) => Promise<void>;
 }
 
 export interface RequestedOptions {
@@ -155,7 +157,16 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     if (entry) {
       if (source.persist) media = await source.persist(entry.media_id);
     } else {
-      const [stored, computed] = await Promise.all([source.persist?.(), this.compute(source, options)]);
+      // Both settle before the answer: a refusal must not leave the other half still writing.
+      const [persisted, analysed] = await Promise.allSettled([source.persist?.(), this.compute(source, options)]);
+      if (persisted.status === 'rejected' || analysed.status === 'rejected') {
+        if (persisted.status === 'fulfilled' && persisted.value) {
+          await source.discard?.(persisted.value.media_id).catch(() => undefined);
+        }
+        // The media intake's verdict first: the same answer /upload gives for these bytes.
+        throw persisted.status === 'rejected' ? persisted.reason : (analysed as PromiseRejectedResult).reason;
+      }
+      const [stored, computed] = [persisted.value, analysed.value];
       media = stored ?? media;
       entry = { ...computed, ...(media ? { media_id: media.media_id } : {}) };
     }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appConfig, AppConfig } from '../config/configuration';
 import { traceLogFields, traceOfRequest } from '../tracing/trace-context';
+import { redactUrl } from '../common/filters/all-exceptions.filter';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 // A caller-supplied id is echoed only if it is short and plain, so it cannot inject into logs or headers.
@@ -30,19 +31,31 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
           customAttributeKeys: { reqId: 'requestId' },
           // The W3C trace (the caller's traceparent, or a new one) beside the request id on every line.
           customProps: (req: IncomingMessage) => traceLogFields(traceOfRequest(req)),
+          // Upload tokens (and any presigned signature) travel in the query string: never log them.
+          serializers: {
+            req: (req: { url?: string }) => Object.assign(req, { url: redactUrl(req.url) }),
+          },
           redact: {
             paths: [
               'req.headers.authorization',
               'req.headers.cookie',
               'req.headers["x-api-key"]',
+              'req.query.token',
               'res.headers["set-cookie"]',
             ],
             censor: '[REDACTED]',
           },
           // Health probes every few seconds would drown the useful lines.
           autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },
+          // A client that hung up before the answer (499-style) is a warning, whatever status was set.
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+            !res.writableEnded
+              ? 'warn'
+              : err || res.statusCode >= 500
+                ? 'error'
+                : res.statusCode >= 400
+                  ? 'warn'
+                  : 'info',
           transport:
             config.logFormat === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
         },

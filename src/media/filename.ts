@@ -1,5 +1,6 @@
-// eslint-disable-next-line no-control-regex -- stripping control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Control (Cc), format (Cf: zero-width spaces and joiners, bidi overrides, BOM, soft hyphen) and
+// line/paragraph separator characters: invisible or misleading in a name shown to people.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const MAX_LENGTH = 200;
 
 /**

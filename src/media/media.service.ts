@@ -288,7 +288,7 @@ export class MediaService {
       const mediaFormat = format as MediaFormat;
       let probe: ImageProbe | AudioProbe | undefined;
       const verify = async ({ localPath }: { localPath?: string }) => {
-        assertNotTruncated(mediaFormat, head, intake.byteCount);
+        assertNotTruncated(mediaFormat, head, intake.byteCount, intake.tail);
         const path = localPath ?? spool?.path;
         if (mediaTypeOf(mediaFormat) === 'image') {
           probe = await probeImage(path as string, mediaFormat, this.config.maxImagePixels);
@@ -328,6 +328,14 @@ export class MediaService {
       throw new AppException(ErrorCode.INVALID_FILE, 'The file is empty', HttpStatus.BAD_REQUEST, { size: 0 });
     }
     const sniffed = await sniffFormat(head);
+    if (sniffed.truncated) {
+      throw new AppException(
+        ErrorCode.INVALID_FILE,
+        `The file ends after ${head.length} bytes, inside its own header: it is truncated or not a media file`,
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        { size: head.length, reason: 'truncated header' },
+      );
+    }
     const supported = this.supportedFormats(accept);
     const allowed =
       sniffed.format !== undefined &&

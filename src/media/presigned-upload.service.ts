@@ -154,6 +154,8 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     if (await this.store.head(mediaKeys.record(id))) {
       throw new AppException(ErrorCode.CONFLICT, 'This upload is already complete', HttpStatus.CONFLICT);
     }
+    // One upload per token: a second PUT must not swap the bytes under a pending /complete.
+    if (await this.store.head(mediaKeys.original(id))) throw alreadyUploaded(id);
     let size = 0;
     const limited = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -163,7 +165,11 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     });
     body.once('error', (error) => limited.destroy(error));
     body.pipe(limited);
-    const stored = await this.store.put(mediaKeys.original(id), limited, { contentType: pending.content_type, signal });
+    const stored = await this.store
+      .put(mediaKeys.original(id), limited, { contentType: pending.content_type, signal, exclusive: true })
+      .catch((error: unknown) => {
+        throw (error as NodeJS.ErrnoException)?.code === 'EEXIST' ? alreadyUploaded(id) : error;
+      });
     return { size: stored.size };
   }
 
@@ -172,6 +178,17 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     const id = this.media.parseId(mediaId);
     const pending = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
     if (!pending) return { record: await this.media.get(id), created: false };
+    if (Date.parse(pending.expires_at) < Date.now()) {
+      // Past its URL's life the upload is void: its bytes go now rather than at the next sweep.
+      await this.store.deletePrefix(mediaKeys.prefix(id)).catch(() => undefined);
+      await this.store.delete(mediaKeys.pending(id)).catch(() => undefined);
+      throw new AppException(
+        ErrorCode.UPLOAD_URL_EXPIRED,
+        'The upload URL has expired: request a new one with POST /api/v1/upload/presign',
+        HttpStatus.FORBIDDEN,
+        { expired_at: pending.expires_at },
+      );
+    }
     const format = DECLARED_TYPES[pending.content_type];
     const accept: MediaType[] = format ? [mediaTypeOf(format)] : ['audio', 'image'];
     try {
@@ -206,6 +223,15 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     if (swept) this.logger.log({ swept }, 'swept expired presigned uploads');
     return swept;
   }
+}
+
+function alreadyUploaded(mediaId: string): AppException {
+  return new AppException(
+    ErrorCode.CONFLICT,
+    'The bytes of this upload have already been sent: POST its complete_url, or presign a new upload',
+    HttpStatus.CONFLICT,
+    { media_id: mediaId },
+  );
 }
 
 /** A verdict on the bytes (4xx), as opposed to "not uploaded yet" or a storage fault. */

@@ -163,7 +163,7 @@ export class TranscriptionController {
     let job: TranscriptionJob;
     try {
       const { options, callbackUrl } = await this.transcription.parseOptions(raw);
-      job = await this.transcription.submit({ media, options, callbackUrl });
+      job = await this.transcription.submit({ media, options, callbackUrl, ingested });
     } catch (error) {
       if (ingested) await this.media.delete(media.media_id).catch(() => undefined);
       throw error;
@@ -289,6 +289,7 @@ export class TranscriptionController {
             options: parsed.options,
             callbackUrl: parsed.callbackUrl,
             batchId,
+            ingested: entry.ingested,
           });
           items.push({ index, filename: entry.filename, transcription_id: job.transcription_id });
           jobs.push({ transcription_id: job.transcription_id, filename: entry.filename, status: job.status });

@@ -41,6 +41,8 @@ export interface SubmitInput {
   owner?: string;
   callbackUrl?: string;
   batchId?: string;
+  /** The media was stored for this request: a cached repeat may drop it for the earlier copy. */
+  ingested?: boolean;
 }
 
 /**
@@ -180,6 +182,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     const cached = await this.jobs.getCached(cacheKey(job.sha256, job.provider, job.options));
     mediaMetrics.cacheRequest('transcription', Boolean(cached));
     if (cached) {
+      if (input.ingested) job.media_id = await this.reuseEarlierMedia(input.media, cached.transcription_id);
       Object.assign(job, {
         status: 'completed',
         progress: 100,
@@ -196,6 +199,25 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     await this.jobs.saveJob(job);
     this.queue.enqueue(job.transcription_id);
     return job;
+  }
+
+  /**
+   * A cached repeat of the same audio: when the job that made the cache entry still has its
+   * media, of the same owner and bytes, that record serves again and the copy just stored is
+   * deleted, so repeats do not pile up duplicate media. Returns the media id the job uses.
+   */
+  private async reuseEarlierMedia(media: MediaRecord, earlierJobId: string): Promise<string> {
+    const earlierJob = await this.jobs.getJob(earlierJobId).catch(() => null);
+    const earlier = earlierJob ? await this.media.get(earlierJob.media_id).catch(() => null) : null;
+    if (!earlier || earlier.media_id === media.media_id || earlier.sha256 !== media.sha256) return media.media_id;
+    if (earlier.owner !== media.owner) return media.media_id;
+    try {
+      await this.media.delete(media.media_id);
+    } catch (error) {
+      this.logger.warn({ err: error, mediaId: media.media_id }, 'could not drop a duplicate media');
+      return media.media_id;
+    }
+    return earlier.media_id;
   }
 
   /** 404 JOB_NOT_FOUND for an unknown (or malformed) id; live progress merged in. */

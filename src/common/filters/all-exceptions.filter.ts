@@ -24,12 +24,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request>();
+    if (isClientAbort(exception, request)) {
+      // The client hung up mid-request (nginx's 499): nobody to answer, nothing went wrong here.
+      response.statusCode = CLIENT_CLOSED_REQUEST;
+      this.logger.warn({ requestId: request.id, path: redactUrl(request.originalUrl) }, 'client closed the request');
+      if (!response.writableEnded) response.destroy();
+      return;
+    }
     const { status, body } = this.toResponse(exception);
 
     if (status >= 500) {
       this.logger.error(
-        { err: exception, requestId: request.id, code: body.error.code, path: request.originalUrl },
-        `${request.method} ${request.originalUrl} failed with ${status}`,
+        { err: exception, requestId: request.id, code: body.error.code, path: redactUrl(request.originalUrl) },
+        `${request.method} ${redactUrl(request.originalUrl)} failed with ${status}`,
       );
     }
     if (response.headersSent) {
@@ -90,6 +97,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (status === HttpStatus.TOO_MANY_REQUESTS) message = 'Too many requests; slow down and retry later';
     return { status, body: envelope(code, message, details) };
   }
+}
+
+const CLIENT_CLOSED_REQUEST = 499;
+
+/** An abort caused by the client going away (not by a timeout or a fault of ours). */
+function isClientAbort(exception: unknown, request: Request): boolean {
+  const error = exception as { name?: string; code?: string; message?: string } | undefined;
+  const aborted =
+    error?.name === 'AbortError' ||
+    error?.code === 'ABORT_ERR' ||
+    error?.code === 'ECONNRESET' ||
+    error?.message === 'aborted';
+  return aborted && (request.destroyed || request.readableAborted || Boolean(request.socket?.destroyed));
+}
+
+const SECRET_QUERY_PARAMS = /([?&](?:token|signature|x-amz-signature|x-amz-credential|x-amz-security-token)=)[^&#]*/gi;
+
+/** A URL fit for logs: the values of token-like query parameters replaced. */
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]');
 }
 
 function envelope(code: ErrorCode, message: string, details: ErrorDetails = {}): ErrorBody {

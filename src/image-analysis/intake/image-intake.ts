@@ -70,6 +70,7 @@ export class ImageIntake {
         const record = await this.media.ingestBuffer(bytes, { filename, owner, accept: ['image'] });
         return record;
       },
+      discard: (mediaId) => this.media.delete(mediaId),
     };
   }
 

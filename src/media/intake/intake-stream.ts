@@ -5,6 +5,9 @@ import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { SNIFF_BYTES } from './sniff';
 
+/** How much of the end of a file is kept for the truncation checks (a FLAC frame is far smaller). */
+export const TAIL_BYTES = 64 * 1024;
+
 export function fileTooLarge(maxBytes: number): AppException {
   return new AppException(
     ErrorCode.FILE_TOO_LARGE,
@@ -37,6 +40,8 @@ export class IntakeStream extends Transform {
   private tee?: Writable;
   private bytes = 0;
   private digest?: string;
+  private tailChunks: Buffer[] = [];
+  private tailBytes = 0;
 
   constructor(private readonly options: IntakeOptions) {
     super();
@@ -44,6 +49,12 @@ export class IntakeStream extends Transform {
 
   get byteCount(): number {
     return this.bytes;
+  }
+
+  /** The last TAIL_BYTES (or fewer) bytes that passed: where truncation shows in FLAC. */
+  get tail(): Buffer {
+    const tail = Buffer.concat(this.tailChunks);
+    return tail.subarray(Math.max(0, tail.length - TAIL_BYTES));
   }
 
   /** Hex SHA-256 of everything that passed; available once the stream has ended. */
@@ -59,6 +70,7 @@ export class IntakeStream extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.keepTail(chunk);
     if (this.decided) {
       this.forward(chunk, callback);
       return;
@@ -85,6 +97,14 @@ export class IntakeStream extends Transform {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.tee?.destroy(error ?? undefined);
     callback(error);
+  }
+
+  private keepTail(chunk: Buffer): void {
+    this.tailChunks.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tailChunks.length > 1 && this.tailBytes - this.tailChunks[0].length >= TAIL_BYTES) {
+      this.tailBytes -= (this.tailChunks.shift() as Buffer).length;
+    }
   }
 
   private decide(callback: TransformCallback): void {

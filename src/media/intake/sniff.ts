@@ -9,6 +9,8 @@ export interface SniffResult {
   format?: MediaFormat;
   /** What the bytes are, in file-type's words ("zip", "exe", "mp4") or "unknown". */
   received: string;
+  /** The bytes end inside a header file-type was reading (a few bytes of Ogg, EBML, PNG...). */
+  truncated?: boolean;
 }
 
 const CANONICAL: Record<string, MediaFormat> = {
@@ -28,7 +30,15 @@ const CANONICAL: Record<string, MediaFormat> = {
 
 /** Decides the format from the first bytes (magic numbers), never from a name or a header. */
 export async function sniffFormat(head: Buffer): Promise<SniffResult> {
-  const detected = await FileType.fromBuffer(head);
+  let detected: Awaited<ReturnType<typeof FileType.fromBuffer>>;
+  try {
+    detected = await FileType.fromBuffer(head);
+  } catch (error) {
+    // file-type throws End-Of-Stream when a magic number matches but the header it starts
+    // cannot be read to its end: a verdict on the bytes, not a fault.
+    if ((error as Error)?.message === 'End-Of-Stream') return { received: 'unknown', truncated: true };
+    throw error;
+  }
   if (!detected) return { received: 'unknown' };
   return { format: CANONICAL[detected.ext], received: detected.ext };
 }

@@ -1,7 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -56,8 +56,13 @@ export class LocalMediaStore implements MediaStore {
       await pipeline(source, createWriteStream(temporary, { flags: 'wx' }), { signal: options.signal });
       if (options.verify) await options.verify({ localPath: temporary });
       options.signal?.throwIfAborted();
-      await mkdir(dirname(target), { recursive: true });
-      await rename(temporary, target);
+      if (options.exclusive) {
+        // link() fails with EEXIST where rename() would replace: first writer wins.
+        await this.intoPlace(target, () => link(temporary, target));
+        await unlink(temporary);
+      } else {
+        await this.intoPlace(target, () => rename(temporary, target));
+      }
     } catch (error) {
       await rm(temporary, { force: true });
       throw this.translate(error);
@@ -90,6 +95,7 @@ export class LocalMediaStore implements MediaStore {
   async delete(key: string): Promise<void> {
     try {
       await rm(this.pathOf(key), { force: true });
+      await this.pruneEmptyFolders(dirname(this.pathOf(key)));
     } catch (error) {
       throw this.translate(error);
     }
@@ -102,6 +108,37 @@ export class LocalMediaStore implements MediaStore {
       count += 1;
     }
     return count;
+  }
+
+  /** Creates the target's folder and moves the object in; again if a delete pruned the folder meanwhile. */
+  private async intoPlace(target: string, move: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      await mkdir(dirname(target), { recursive: true });
+      try {
+        return await move();
+      } catch (error) {
+        if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
+
+  /**
+   * Removes folders a delete left empty (media/<id>/ once its last object went), walking up but
+   * never removing a top-level folder (media/, jobs/...) that every writer shares.
+   */
+  private async pruneEmptyFolders(folder: string): Promise<void> {
+    let current = folder;
+    while (
+      relative(this.objectsDir, current).split(sep).length > 1 &&
+      !relative(this.objectsDir, current).startsWith('..')
+    ) {
+      try {
+        await rmdir(current);
+      } catch {
+        return; // not empty (or already gone): the folders above are not empty either
+      }
+      current = dirname(current);
+    }
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
@@ -145,8 +182,7 @@ export class LocalMediaStore implements MediaStore {
     const temporary = join(this.tmpDir, randomUUID());
     try {
       await writeFile(temporary, JSON.stringify(value));
-      await mkdir(dirname(target), { recursive: true });
-      await rename(temporary, target);
+      await this.intoPlace(target, () => rename(temporary, target));
     } catch (error) {
       await rm(temporary, { force: true });
       throw this.translate(error);
@@ -168,6 +204,15 @@ export class LocalMediaStore implements MediaStore {
     if (error instanceof AppException) return error;
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ABORT_ERR' || (error as Error | undefined)?.name === 'AbortError') return error;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      this.logger.error({ err: error }, 'local storage is full');
+      return new AppException(
+        ErrorCode.INSUFFICIENT_STORAGE,
+        'The media storage is full: nothing was stored; retry later',
+        HttpStatus.INSUFFICIENT_STORAGE,
+        { driver: this.driver },
+      );
+    }
     if (code && ['ENOSPC', 'EACCES', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EPERM', 'EDQUOT'].includes(code)) {
       this.logger.error({ err: error }, 'local storage failure');
       return AppException.unavailable(ErrorCode.STORAGE_UNAVAILABLE, 'Media storage is unavailable', {

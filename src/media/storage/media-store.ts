@@ -19,6 +19,11 @@ export interface PutOptions {
   /** Aborting cancels the write and leaves nothing behind. */
   signal?: AbortSignal;
   /**
+   * Fail (Node's EEXIST error) rather than replace an object already at the key. Local disk
+   * only: S3 presigned PUTs never pass through the service.
+   */
+  exclusive?: boolean;
+  /**
    * Runs once every byte is written and before put resolves; if it throws, the object is discarded
    * and put rejects with that error. On local disk it runs before the object becomes visible and
    * receives the staged file's path (so it can be probed without a second copy); on S3 it runs

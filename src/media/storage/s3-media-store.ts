@@ -37,6 +37,8 @@ export interface S3MediaStoreOptions {
    * is the backstop when every try fails or the process stops).
    */
   abortRetryDelaysMs?: number[];
+  /** Signs presigned URLs for the endpoint clients reach (S3_PUBLIC_ENDPOINT); default the client. */
+  presignClient?: S3Client;
 }
 
 const ABORT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000];
@@ -56,6 +58,15 @@ const NETWORK_ERRORS = new Set([
   'RequestTimeout',
   'NetworkingError',
 ]);
+// What stores answer (400) to an x-amz-server-side-encryption they do not support (radosgw:
+// InvalidRequest; others InvalidArgument, NotImplemented).
+const SSE_REFUSALS = new Set([
+  'InvalidRequest',
+  'InvalidArgument',
+  'NotImplemented',
+  'InvalidEncryptionAlgorithmError',
+]);
+
 const BACKEND_FAULTS = new Set([
   'NoSuchBucket',
   'AccessDenied',
@@ -349,7 +360,7 @@ export class S3MediaStore implements MediaStore {
       ContentLength: options.contentLength,
       ...encryption,
     });
-    const url = await getSignedUrl(this.client, command, {
+    const url = await getSignedUrl(this.options.presignClient ?? this.client, command, {
       expiresIn: options.expiresInSeconds,
       signableHeaders: new Set(['content-length']),
     });
@@ -372,7 +383,9 @@ export class S3MediaStore implements MediaStore {
       ResponseContentType: options.contentType,
       ResponseContentDisposition: options.contentDisposition,
     });
-    const url = await getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
+    const url = await getSignedUrl(this.options.presignClient ?? this.client, command, {
+      expiresIn: options.expiresInSeconds,
+    });
     return { url, method: 'GET', headers: {}, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000) };
   }
 
@@ -397,6 +410,17 @@ export class S3MediaStore implements MediaStore {
     if (name === 'AbortError') return error;
     const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (this.options.serverSideEncryption && status === 400 && SSE_REFUSALS.has(name)) {
+      // The store refuses the encryption every write asks for: a deployment fault, not the caller's.
+      this.logger.error({ err: error }, 's3 store refuses the configured server-side encryption');
+      return AppException.unavailable(
+        ErrorCode.STORAGE_UNAVAILABLE,
+        `Media storage refuses writes with S3_SSE=${this.options.serverSideEncryption}: the store does not support ` +
+          'that server-side encryption (unset S3_SSE or pick one it supports)',
+        { driver: this.driver, setting: 'S3_SSE' },
+        error,
+      );
+    }
     const fault =
       always ||
       (status !== undefined && status >= 500) ||

@@ -1,17 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3_CLIENT } from '../../aws/aws.tokens';
-import { storageConfig, StorageConfig } from '../../config/configuration';
+import { awsConfig, AwsConfig, storageConfig, StorageConfig } from '../../config/configuration';
+import { createS3Client } from '../../aws/aws.module';
 import { CachingMediaStore } from './caching-media-store';
 import { LocalMediaStore } from './local-media-store';
 import { MEDIA_STORE, MediaStore } from './media-store';
 import { S3MediaStore } from './s3-media-store';
 
-/**
- * Provides the MediaStore port to the whole app. STORAGE_DRIVER chooses the adapter: `local`
- * (DATA_DIR on disk) or `s3` (S3_BUCKET_NAME under S3_PREFIX, through the shared S3 client).
- * A test or a new backend swaps this one provider and nothing else.
- */
 /**
  * Documents written once and never changed in place, which the record cache may keep: media
  * records, analyses and the result caches. Jobs, batches and pending uploads change while they
@@ -28,7 +24,7 @@ export function isWriteOnceDocument(key: string): boolean {
   return WRITE_ONCE_DOCUMENTS.some((pattern) => pattern.test(key));
 }
 
-async function createAdapter(config: StorageConfig, s3: S3Client | null): Promise<MediaStore> {
+async function createAdapter(config: StorageConfig, s3: S3Client | null, aws: AwsConfig): Promise<MediaStore> {
   if (config.driver === 's3') {
     if (!s3) throw new Error('STORAGE_DRIVER=s3 but no S3 client was configured');
     return new S3MediaStore(s3, {
@@ -36,6 +32,8 @@ async function createAdapter(config: StorageConfig, s3: S3Client | null): Promis
       prefix: config.prefix,
       serverSideEncryption: config.serverSideEncryption,
       kmsKeyId: config.kmsKeyId,
+      // Signing needs no network: this client only signs URLs for the public host.
+      presignClient: aws.s3PublicEndpoint ? createS3Client({ ...aws, s3Endpoint: aws.s3PublicEndpoint }) : undefined,
     });
   }
   const store = new LocalMediaStore(config.dataDir);
@@ -43,14 +41,19 @@ async function createAdapter(config: StorageConfig, s3: S3Client | null): Promis
   return store;
 }
 
+/**
+ * Provides the MediaStore port to the whole app. STORAGE_DRIVER chooses the adapter: `local`
+ * (DATA_DIR on disk) or `s3` (S3_BUCKET_NAME under S3_PREFIX, through the shared S3 client).
+ * A test or a new backend swaps this one provider and nothing else.
+ */
 @Global()
 @Module({
   providers: [
     {
       provide: MEDIA_STORE,
-      inject: [storageConfig.KEY, S3_CLIENT],
-      useFactory: async (config: StorageConfig, s3: S3Client | null): Promise<MediaStore> => {
-        const store = await createAdapter(config, s3);
+      inject: [storageConfig.KEY, S3_CLIENT, awsConfig.KEY],
+      useFactory: async (config: StorageConfig, s3: S3Client | null, aws: AwsConfig): Promise<MediaStore> => {
+        const store = await createAdapter(config, s3, aws);
         const { ttlMs, maxEntries, maxBytes } = config.recordCache;
         return ttlMs > 0
           ? new CachingMediaStore(store, { ttlMs, maxEntries, maxBytes, cacheable: isWriteOnceDocument })
