@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, RouterModule } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AttributesModule } from './attributes/attributes.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { OwnerThrottlerGuard } from './auth/owner-throttler.guard';
 import { AwsModule } from './aws/aws.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AppConfigModule } from './config/config.module';
@@ -28,6 +31,7 @@ export const API_PREFIX = 'api/v1';
     }),
     AwsModule,
     HealthModule,
+    AuthModule,
     MediaModule,
     TranscriptionModule,
     ImageAnalysisModule,
@@ -42,7 +46,9 @@ export const API_PREFIX = 'api/v1';
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    // Authentication first: the rate limiter counts per authenticated owner.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: OwnerThrottlerGuard },
   ],
 })
 export class AppModule {}

@@ -136,6 +136,30 @@ export class Environment {
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
   @IsOptional() @IsEnum({ json: 'json', pretty: 'pretty' }) LOG_FORMAT?: 'json' | 'pretty';
+
+  // Security (auth, caches, CORS, callbacks, malware scanning); combinations checked in validateSecurity.
+  @Transform(toLowerCase) @IsIn(['none', 'jwt']) AUTH_MODE: 'none' | 'jwt' = 'none';
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
+  AUTH_JWT_SECRET?: string;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) AUTH_JWKS_URL?: string;
+  @IsOptional() @IsString() @MinLength(1) AUTH_JWT_ISSUER?: string;
+  @IsOptional() @IsString() @MinLength(1) AUTH_JWT_AUDIENCE?: string;
+  @Transform(toNumber) @IsInt() @Min(0) @Max(600) AUTH_CLOCK_TOLERANCE_S = 30;
+  @IsString() @MinLength(1) AUTH_OWNER_CLAIM = 'sub';
+  @Transform(toBoolean) @IsBoolean() AUTH_REQUIRE_SCOPES = true;
+  @Transform(toBoolean) @IsBoolean() AUTH_DOCS_PUBLIC = true;
+  @Transform(toNumber) @IsInt() @Min(100) @Max(60_000) AUTH_JWKS_TIMEOUT_MS = 5_000;
+  @Transform(toLowerCase) @IsIn(['owner', 'global']) CACHE_SCOPE: 'owner' | 'global' = 'owner';
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @IsString() CALLBACK_ALLOWED_HOSTS?: string;
+  @Transform(toLowerCase) @IsIn(['none', 'clamav']) MALWARE_SCANNER: 'none' | 'clamav' = 'none';
+  @IsString() @MinLength(1) CLAMD_HOST = '127.0.0.1';
+  @Transform(toNumber) @IsInt() @Min(1) @Max(65535) CLAMD_PORT = 3310;
+  @IsOptional() @IsString() @MinLength(1) CLAMD_SOCKET?: string;
+  @Transform(toNumber) @IsInt() @Min(100) CLAMD_TIMEOUT_MS = 30_000;
+  @Transform(toBoolean) @IsBoolean() MALWARE_SCAN_FAIL_OPEN = false;
 }
 
 function describe(error: ValidationError, prefix = ''): string[] {
@@ -147,6 +171,25 @@ function describe(error: ValidationError, prefix = ''): string[] {
   return [...own, ...nested];
 }
 
+/** Combinations the per-variable rules cannot see; the first problem, naming the variable. */
+function securityProblem(env: Environment): string | undefined {
+  if (env.AUTH_MODE === 'jwt') {
+    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+      return 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required with AUTH_MODE=jwt';
+    }
+    if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) {
+      return 'AUTH_JWT_SECRET and AUTH_JWKS_URL are exclusive: give one (HS256 secret or RS256/ES256 key set)';
+    }
+  }
+  if (env.CORS_ORIGINS !== undefined) {
+    const bad = env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin && origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin));
+    if (bad.length) return `CORS_ORIGINS: '${bad[0]}' is not '*' or an origin such as https://shop.example.com`;
+  }
+  return undefined;
+}
+
 /** Validates raw environment variables; throws one line per bad variable, naming it. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const environment = plainToInstance(Environment, raw, { exposeDefaultValues: true });
@@ -155,6 +198,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     const lines = errors.flatMap((error) => describe(error));
     throw new Error(`Invalid configuration: ${lines.join('; ')}`);
   }
+  const security = securityProblem(environment);
+  if (security) throw new Error(`Invalid configuration: ${security}`);
   return environment;
 }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CallerContext } from '../auth/caller-context';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { storageConfig, StorageConfig } from '../config/configuration';
@@ -69,19 +70,21 @@ export class MediaService {
   constructor(
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     @Inject(storageConfig.KEY) private readonly config: StorageConfig,
+    private readonly callers: CallerContext,
   ) {}
 
   /** Streams a file into the store and registers its record; nothing remains if anything fails. */
   async ingest(input: IngestInput): Promise<MediaRecord> {
     const mediaId = randomUUID();
     const key = mediaKeys.original(mediaId);
+    const owner = input.owner ?? this.callers.owner();
     const validated = await this.intake(input.stream, {
       accept: input.accept,
       maxBytes: this.config.maxFileSize,
       signal: input.signal,
       write: key,
     });
-    return this.register(mediaId, validated, { filename: input.filename, owner: input.owner });
+    return this.register(mediaId, validated, { filename: input.filename, owner });
   }
 
   /** For base64 JSON bodies: the same checks as ingest on bytes already in memory. */
@@ -90,12 +93,14 @@ export class MediaService {
     return this.ingest({ ...options, stream: Readable.from([buffer]) });
   }
 
-  /** The record; 400 VALIDATION_FAILED for a malformed id, 404 MEDIA_NOT_FOUND for an unknown one. */
-  async get(mediaId: string): Promise<MediaRecord> {
+  /**
+   * The record; 400 VALIDATION_FAILED for a malformed id, 404 MEDIA_NOT_FOUND for an unknown one
+   * or one of another owner (the current caller unless `owner` is given by background work).
+   */
+  async get(mediaId: string, owner = this.callers.owner()): Promise<MediaRecord> {
     const id = this.parseId(mediaId);
     const record = await this.store.readJson<MediaRecord>(mediaKeys.record(id));
-    if (!record) throw notFound(id);
-    return record;
+    return this.callers.assertOwner(record, () => notFound(id), owner);
   }
 
   /** The bytes (or an inclusive range of them). */
@@ -136,10 +141,10 @@ export class MediaService {
   async delete(mediaId: string): Promise<void> {
     const id = this.parseId(mediaId);
     const [record, pending] = await Promise.all([
-      this.store.head(mediaKeys.record(id)),
-      this.store.head(mediaKeys.pending(id)),
+      this.store.readJson<MediaRecord>(mediaKeys.record(id)),
+      this.store.readJson<{ owner?: string }>(mediaKeys.pending(id)),
     ]);
-    if (!record && !pending) throw notFound(id);
+    this.callers.assertOwner(record ?? pending, () => notFound(id));
     // The record first: from that moment the media no longer exists for readers.
     await this.store.delete(mediaKeys.record(id));
     await this.store.deletePrefix(mediaKeys.prefix(id));
