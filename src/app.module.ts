@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { ImageAnalysisModule } from './image-analysis/image-analysis.module';
 import { LoggingModule } from './logging/logging.module';
 import { MediaModule } from './media/media.module';
+import { SecurityModule } from './security/security.module';
 import { TranscriptionModule } from './transcription/transcription.module';
 
 export const API_PREFIX = 'api/v1';
@@ -32,6 +33,7 @@ export const API_PREFIX = 'api/v1';
     AwsModule,
     HealthModule,
     AuthModule,
+    SecurityModule,
     MediaModule,
     TranscriptionModule,
     ImageAnalysisModule,

@@ -1,4 +1,5 @@
 import bytes from 'bytes';
+import ipaddr from 'ipaddr.js';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -186,6 +187,11 @@ function securityProblem(env: Environment): string | undefined {
       .map((origin) => origin.trim())
       .filter((origin) => origin && origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin));
     if (bad.length) return `CORS_ORIGINS: '${bad[0]}' is not '*' or an origin such as https://shop.example.com`;
+  }
+  for (const entry of (env.CALLBACK_ALLOWED_HOSTS ?? '').split(',').map((item) => item.trim())) {
+    if (entry.includes('/') && !ipaddr.isValidCIDR(entry)) {
+      return `CALLBACK_ALLOWED_HOSTS: '${entry}' is not a CIDR such as 10.0.0.0/8 or fd00::/8`;
+    }
   }
   return undefined;
 }

@@ -12,6 +12,7 @@ import { ReadinessRegistry } from '../health/readiness.registry';
 import type { MediaRecord } from '../media/media-record';
 import { MediaService } from '../media/media.service';
 import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { CallbackUrlPolicy } from '../security/callbacks/callback-url.policy';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { TranscriptionOptionsDto } from './dto/transcription.dto';
 import { JOB_QUEUE, JobQueue } from './jobs/job-queue';
@@ -65,6 +66,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     private readonly callbacks: CallbackNotifier,
     readiness: ReadinessRegistry,
     private readonly callers: CallerContext,
+    private readonly callbackPolicy: CallbackUrlPolicy,
   ) {
     this.jobs = new TranscriptionJobStore(store);
     this.finished.setMaxListeners(0);
@@ -108,6 +110,8 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
 
   /** Validates raw options (multipart fields or JSON) into TranscriptionOptions + callback URL. */
   async parseOptions(raw: Record<string, unknown>): Promise<{ options: TranscriptionOptions; callbackUrl?: string }> {
+    // 400 CALLBACK_NOT_ALLOWED before anything else looks at the URL (see CallbackUrlPolicy).
+    if (raw.callback_url !== undefined) await this.callbackPolicy.check(raw.callback_url);
     const dto = plainToInstance(TranscriptionOptionsDto, raw);
     const errors = await validate(dto, { whitelist: true });
     if (errors.length) {
