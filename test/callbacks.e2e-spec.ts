@@ -83,7 +83,8 @@ describe('callback_url: no requests into the service’s own network', () => {
       .send({ items: [{ audio_file: AUDIO }], callback_url: `http://2130706433:${p}/cb` });
     expect(JSON.stringify(batch.body)).toContain('CALLBACK_NOT_ALLOWED');
     // Nothing was left behind for the refused requests.
-    const left = existsSync(join(t.dataDir, 'media')) ? readdirSync(join(t.dataDir, 'media')) : [];
+    const mediaDir = join(t.dataDir, 'objects', 'media');
+    const left = existsSync(mediaDir) ? readdirSync(mediaDir) : [];
     expect(left).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(wire.connections()).toBe(0);

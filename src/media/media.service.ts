@@ -9,7 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { CallerContext } from '../auth/caller-context';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { storageConfig, StorageConfig } from '../config/configuration';
+import { securityConfig, SecurityConfig, storageConfig, StorageConfig } from '../config/configuration';
+import { MALWARE_SCANNER, MalwareScanner, ScanSession } from '../security/malware/malware-scanner';
+import { teeTo } from '../security/malware/tee';
 import { fileTooLarge, IntakeStream } from './intake/intake-stream';
 import { assertNotTruncated, AudioProbe, ImageProbe, probeAudio, probeImage } from './intake/probe';
 import { sniffFormat } from './intake/sniff';
@@ -71,6 +73,8 @@ export class MediaService {
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     @Inject(storageConfig.KEY) private readonly config: StorageConfig,
     private readonly callers: CallerContext,
+    @Inject(MALWARE_SCANNER) private readonly scanner: MalwareScanner,
+    @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
   ) {}
 
   /** Streams a file into the store and registers its record; nothing remains if anything fails. */
@@ -247,26 +251,29 @@ export class MediaService {
     let audioProbe: Promise<AudioProbe> | undefined;
     let spool: { dir: string; path: string } | undefined;
 
+    // Every byte also goes to the malware scanner, whose verdict is awaited before the bytes count as stored.
+    const scan = this.scanner.open();
+    const probeTee = async (bytes: Buffer): Promise<Writable | undefined> => {
+      head = bytes;
+      format = await this.decideFormat(bytes, accept);
+      // A WAV header says everything (format, rate, channels, data length): probed from the
+      // first bytes and the final size, the data itself needs no second reader.
+      if (probeFromFile || format === 'wav') return undefined;
+      // music-metadata reads these from a stream of unknown length; Matroska (webm) needs the
+      // length up front and images need random access, so those go through a spool file.
+      if (mediaTypeOf(format) === 'audio' && format !== 'webm') {
+        const copy = new PassThrough();
+        audioProbe = probeAudio({ stream: copy }, format).finally(() => copy.resume());
+        audioProbe.catch((error: Error) => intake.destroy(error));
+        return copy;
+      }
+      const dir = await mkdtemp(join(tmpdir(), 'media-spool-'));
+      spool = { dir, path: join(dir, `spool.${EXTENSION_BY_FORMAT[format]}`) };
+      return createWriteStream(spool.path);
+    };
     const intake = new IntakeStream({
       maxBytes: options.maxBytes,
-      onHead: async (bytes) => {
-        head = bytes;
-        format = await this.decideFormat(bytes, accept);
-        // A WAV header says everything (format, rate, channels, data length): probed from the
-        // first bytes and the final size, the data itself needs no second reader.
-        if (probeFromFile || format === 'wav') return undefined;
-        // music-metadata reads these from a stream of unknown length; Matroska (webm) needs the
-        // length up front and images need random access, so those go through a spool file.
-        if (mediaTypeOf(format) === 'audio' && format !== 'webm') {
-          const copy = new PassThrough();
-          audioProbe = probeAudio({ stream: copy }, format).finally(() => copy.resume());
-          audioProbe.catch((error: Error) => intake.destroy(error));
-          return copy;
-        }
-        const dir = await mkdtemp(join(tmpdir(), 'media-spool-'));
-        spool = { dir, path: join(dir, `spool.${EXTENSION_BY_FORMAT[format]}`) };
-        return createWriteStream(spool.path);
-      },
+      onHead: async (bytes) => teeTo(await probeTee(bytes), scan?.input),
     });
     const abort = () => intake.destroy(abortError());
     options.signal?.addEventListener('abort', abort, { once: true });
@@ -295,6 +302,7 @@ export class MediaService {
             ? probeAudio({ path }, mediaFormat)
             : (audioProbe ?? probeAudio({ head, size: intake.byteCount }, mediaFormat)));
         }
+        await this.assertClean(scan);
       };
       if (options.write) {
         await this.store.put(options.write, intake, {
@@ -317,8 +325,38 @@ export class MediaService {
       throw options.signal?.aborted ? abortError() : error;
     } finally {
       options.signal?.removeEventListener('abort', abort);
+      scan?.input.destroy(new Error('intake finished'));
       if (spool) await rm(spool.dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Infected: 422 MALWARE_DETECTED naming the signature. No verdict (scanner down, timed out):
+   * 503 SCANNER_UNAVAILABLE, or accepted with a warning when MALWARE_SCAN_FAIL_OPEN=true.
+   * Thrown from the store's verify step, so the bytes are never committed.
+   */
+  private async assertClean(scan: ScanSession | undefined): Promise<void> {
+    if (!scan) return;
+    const verdict = await scan.verdict;
+    if (verdict.kind === 'clean') return;
+    if (verdict.kind === 'infected') {
+      this.logger.warn({ signature: verdict.signature }, 'malware refused');
+      throw new AppException(
+        ErrorCode.MALWARE_DETECTED,
+        `The file contains malware (${verdict.signature}); nothing was stored`,
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        { signature: verdict.signature },
+      );
+    }
+    if (this.security.malware.failOpen) {
+      this.logger.warn({ reason: verdict.message }, 'malware scan failed; file accepted (MALWARE_SCAN_FAIL_OPEN=true)');
+      return;
+    }
+    throw AppException.unavailable(
+      ErrorCode.SCANNER_UNAVAILABLE,
+      'The malware scanner is unavailable; nothing was stored, retry later',
+      { scanner: this.scanner.name, reason: verdict.message },
+    );
   }
 
   private async decideFormat(head: Buffer, accept: MediaType[]): Promise<MediaFormat> {
