@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, RouterModule } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AttributesModule } from './attributes/attributes.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { OwnerThrottlerGuard } from './auth/owner-throttler.guard';
 import { AwsModule } from './aws/aws.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AppConfigModule } from './config/config.module';
@@ -11,6 +14,7 @@ import { ImageAnalysisModule } from './image-analysis/image-analysis.module';
 import { LoggingModule } from './logging/logging.module';
 import { MediaModule } from './media/media.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { SecurityModule } from './security/security.module';
 import { TranscriptionModule } from './transcription/transcription.module';
 import { TracingModule } from './tracing/tracing.module';
 
@@ -32,6 +36,8 @@ export const API_PREFIX = 'api/v1';
     AwsModule,
     HealthModule,
     MetricsModule,
+    AuthModule,
+    SecurityModule,
     MediaModule,
     TranscriptionModule,
     ImageAnalysisModule,
@@ -46,7 +52,9 @@ export const API_PREFIX = 'api/v1';
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    // Authentication first: the rate limiter counts per authenticated owner.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: OwnerThrottlerGuard },
   ],
 })
 export class AppModule {}

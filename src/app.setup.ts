@@ -4,6 +4,7 @@ import { createValidationPipe } from './common/http/validation.pipe';
 import type { Server } from 'node:http';
 import { appConfig, AppConfig, storageConfig, StorageConfig } from './config/configuration';
 import { setupOpenApi } from './docs/openapi';
+import { applyHttpSecurity } from './security/http-security';
 
 /**
  * Everything main.ts and the e2e tests share, so the tests exercise the app exactly as it runs:
@@ -15,6 +16,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
+  applyHttpSecurity(app);
 
   // JSON bodies may carry a base64 file (4/3 of its size) plus a few options.
   const storage = app.get<StorageConfig>(storageConfig.KEY);

@@ -63,6 +63,8 @@ describe('transcription (local engine, real audio)', () => {
         CALLBACK_RETRY_BASE_MS: '50',
         CALLBACK_MAX_ATTEMPTS: '3',
         CALLBACK_TIMEOUT_MS: '2000',
+        // The test receivers listen on loopback, which callbacks may not reach unless allowed.
+        CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
       },
     });
   });

@@ -1,3 +1,4 @@
+import { RequireScope } from '../auth/scopes';
 import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -23,6 +24,7 @@ const OPTION_FIELDS = ['max_labels', 'min_confidence'];
 
 @ApiTags('image-analysis')
 @ApiExtraModels(ExtractAttributesDto)
+@RequireScope('analyze')
 @Controller('extract-attributes')
 export class AttributesController {
   constructor(

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { CallerContext } from '../auth/caller-context';
 import { ImageAnalysisService, ImageSource } from '../image-analysis/image-analysis.service';
 import type { AnalysisType, ImageAnalysisResult, ImageInfo } from '../image-analysis/image-analysis.types';
 import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
@@ -17,8 +18,8 @@ export interface ExtractOptions {
 }
 
 export interface AttributeResult extends AttributeExtraction {
-  /** The analysis the attributes were read from (GET /analyze-image/{analysis_id}). */
-  analysis_id: string;
+  /** The analysis the attributes were read from (GET /analyze-image/{analysis_id}); never another owner's. */
+  analysis_id?: string;
   provider: string;
   extractor_version: string;
   image: ImageInfo;
@@ -33,6 +34,8 @@ export interface AttributeResult extends AttributeExtraction {
 interface CacheEntry {
   extraction: AttributeExtraction;
   analysis_id: string;
+  /** Who made the entry: its analysis_id is only shown to them. */
+  owner?: string;
   /** The media that held these bytes when the entry was made. */
   media_id?: string;
   provider: string;
@@ -57,6 +60,7 @@ export class AttributesService {
   constructor(
     private readonly analyses: ImageAnalysisService,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly callers: CallerContext,
   ) {}
 
   @TrackOperation(
@@ -67,8 +71,9 @@ export class AttributesService {
     const started = process.hrtime.bigint();
     const analysisOptions = { ...requested, analysis_types: ATTRIBUTE_ANALYSIS_TYPES };
     const resolved = this.analyses.resolveOptions(analysisOptions);
+    const owner = this.callers.owner();
     const key = attributeKeys.cache(
-      source.sha256,
+      this.callers.cacheNamespace(owner) + source.sha256,
       hash({
         extractor: EXTRACTOR_VERSION,
         provider: this.analyses.analyzer.provider,
@@ -92,6 +97,7 @@ export class AttributesService {
       entry = {
         extraction: this.extractor.extract(analysis, colors),
         analysis_id: analysis.analysis_id,
+        owner,
         ...(mediaId ? { media_id: mediaId } : {}),
         provider: analysis.provider,
         image: analysis.image,
@@ -101,7 +107,7 @@ export class AttributesService {
     }
     return {
       ...entry.extraction,
-      analysis_id: entry.analysis_id,
+      ...((entry.owner ?? '') === owner ? { analysis_id: entry.analysis_id } : {}),
       provider: entry.provider,
       extractor_version: EXTRACTOR_VERSION,
       image: entry.image,

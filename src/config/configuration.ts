@@ -164,6 +164,44 @@ export const observabilityConfig = registerAs('observability', () => {
   };
 });
 export type ObservabilityConfig = ReturnType<typeof observabilityConfig>;
+export const securityConfig = registerAs('security', () => {
+  const env = environment();
+  const list = (value?: string) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  return {
+    auth: {
+      mode: env.AUTH_MODE,
+      jwtSecret: env.AUTH_JWT_SECRET,
+      jwksUrl: env.AUTH_JWKS_URL,
+      jwksTimeoutMs: env.AUTH_JWKS_TIMEOUT_MS,
+      issuer: env.AUTH_JWT_ISSUER,
+      audience: env.AUTH_JWT_AUDIENCE,
+      clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_S,
+      ownerClaim: env.AUTH_OWNER_CLAIM,
+      requireScopes: env.AUTH_REQUIRE_SCOPES,
+      docsPublic: env.AUTH_DOCS_PUBLIC,
+    },
+    /** 'owner': result caches are keyed per owner; 'global': shared by identical bytes and options. */
+    cacheScope: env.CACHE_SCOPE,
+    /** Allowed browser origins ('*' for any); empty: no CORS headers at all. */
+    corsOrigins: list(env.CORS_ORIGINS),
+    /** Host names or CIDRs callbacks may reach although they resolve to internal addresses. */
+    callbackAllowedHosts: list(env.CALLBACK_ALLOWED_HOSTS).map((item) => item.toLowerCase()),
+    orchestratorUrl: env.ORCHESTRATOR_SERVICE_URL,
+    malware: {
+      scanner: env.MALWARE_SCANNER,
+      host: env.CLAMD_HOST,
+      port: env.CLAMD_PORT,
+      socket: env.CLAMD_SOCKET,
+      timeoutMs: env.CLAMD_TIMEOUT_MS,
+      failOpen: env.MALWARE_SCAN_FAIL_OPEN,
+    },
+  };
+});
+export type SecurityConfig = ReturnType<typeof securityConfig>;
 
 export const allConfigs = [
   appConfig,
@@ -172,4 +210,5 @@ export const allConfigs = [
   transcriptionConfig,
   imageAnalysisConfig,
   observabilityConfig,
+  securityConfig,
 ];

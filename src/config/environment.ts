@@ -1,4 +1,5 @@
 import bytes from 'bytes';
+import ipaddr from 'ipaddr.js';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -165,6 +166,29 @@ export class Environment {
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   @IsString() @MinLength(1) OTEL_SERVICE_NAME = 'media-service';
   @IsOptional() @IsString() @MinLength(16) HEALTH_DETAILS_TOKEN?: string;
+  // Security (auth, caches, CORS, callbacks, malware scanning); combinations checked in validateSecurity.
+  @Transform(toLowerCase) @IsIn(['none', 'jwt']) AUTH_MODE: 'none' | 'jwt' = 'none';
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
+  AUTH_JWT_SECRET?: string;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) AUTH_JWKS_URL?: string;
+  @IsOptional() @IsString() @MinLength(1) AUTH_JWT_ISSUER?: string;
+  @IsOptional() @IsString() @MinLength(1) AUTH_JWT_AUDIENCE?: string;
+  @Transform(toNumber) @IsInt() @Min(0) @Max(600) AUTH_CLOCK_TOLERANCE_S = 30;
+  @IsString() @MinLength(1) AUTH_OWNER_CLAIM = 'sub';
+  @Transform(toBoolean) @IsBoolean() AUTH_REQUIRE_SCOPES = true;
+  @Transform(toBoolean) @IsBoolean() AUTH_DOCS_PUBLIC = true;
+  @Transform(toNumber) @IsInt() @Min(100) @Max(60_000) AUTH_JWKS_TIMEOUT_MS = 5_000;
+  @Transform(toLowerCase) @IsIn(['owner', 'global']) CACHE_SCOPE: 'owner' | 'global' = 'owner';
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @IsString() CALLBACK_ALLOWED_HOSTS?: string;
+  @Transform(toLowerCase) @IsIn(['none', 'clamav']) MALWARE_SCANNER: 'none' | 'clamav' = 'none';
+  @IsString() @MinLength(1) CLAMD_HOST = '127.0.0.1';
+  @Transform(toNumber) @IsInt() @Min(1) @Max(65535) CLAMD_PORT = 3310;
+  @IsOptional() @IsString() @MinLength(1) CLAMD_SOCKET?: string;
+  @Transform(toNumber) @IsInt() @Min(100) CLAMD_TIMEOUT_MS = 30_000;
+  @Transform(toBoolean) @IsBoolean() MALWARE_SCAN_FAIL_OPEN = false;
 }
 
 function describe(error: ValidationError, prefix = ''): string[] {
@@ -210,6 +234,30 @@ export function assertLogFormatUsable(
   }
 }
 
+/** Combinations the per-variable rules cannot see; the first problem, naming the variable. */
+function securityProblem(env: Environment): string | undefined {
+  if (env.AUTH_MODE === 'jwt') {
+    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+      return 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required with AUTH_MODE=jwt';
+    }
+    if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) {
+      return 'AUTH_JWT_SECRET and AUTH_JWKS_URL are exclusive: give one (HS256 secret or RS256/ES256 key set)';
+    }
+  }
+  if (env.CORS_ORIGINS !== undefined) {
+    const bad = env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin && origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin));
+    if (bad.length) return `CORS_ORIGINS: '${bad[0]}' is not '*' or an origin such as https://shop.example.com`;
+  }
+  for (const entry of (env.CALLBACK_ALLOWED_HOSTS ?? '').split(',').map((item) => item.trim())) {
+    if (entry.includes('/') && !ipaddr.isValidCIDR(entry)) {
+      return `CALLBACK_ALLOWED_HOSTS: '${entry}' is not a CIDR such as 10.0.0.0/8 or fd00::/8`;
+    }
+  }
+  return undefined;
+}
+
 /** Validates raw environment variables; throws one line per bad variable, naming it. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const environment = plainToInstance(Environment, withoutEmptyValues(raw), { exposeDefaultValues: true });
@@ -219,6 +267,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     throw new Error(`Invalid configuration: ${lines.join('; ')}`);
   }
   assertLogFormatUsable(environment.LOG_FORMAT);
+  const security = securityProblem(environment);
+  if (security) throw new Error(`Invalid configuration: ${security}`);
   return environment;
 }
 

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { dirname, join } from 'node:path';
+import { BEARER_SCHEME } from '../auth/scopes';
 import { SERVICE_NAME, SERVICE_VERSION } from '../config/service-info';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -16,6 +17,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('transcription', 'Speech to text jobs')
     .addTag('image-analysis', 'Labels, objects, text, faces, moderation, colours')
     .addTag('health', 'Liveness and readiness probes')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'With AUTH_MODE=jwt: a JWT from the identity provider',
+      },
+      BEARER_SCHEME,
+    )
     .build();
   return SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
@@ -34,6 +44,8 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     customSiteTitle: `${SERVICE_NAME} API`,
+    // The token entered with Authorize survives a page reload.
+    swaggerOptions: { persistAuthorization: true },
   });
   const http = app.getHttpAdapter().getInstance() as import('express').Express;
   http.get('/redoc/redoc.standalone.js', (_req: Request, res: Response) => {

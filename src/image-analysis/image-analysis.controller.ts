@@ -1,3 +1,4 @@
+import { RequireScope } from '../auth/scopes';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -35,6 +36,7 @@ const ANALYSIS_ID_PARAM = {
 
 @ApiTags('image-analysis')
 @ApiExtraModels(AnalyzeImageDto)
+@RequireScope('analyze')
 @Controller('analyze-image')
 export class ImageAnalysisController {
   constructor(

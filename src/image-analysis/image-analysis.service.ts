@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
+import { CallerContext } from '../auth/caller-context';
 import { AppException, ErrorBody } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
@@ -60,6 +61,8 @@ export interface BatchItemResult {
 
 export interface BatchResult {
   batch_id: string;
+  /** Who ran the batch: only they can read it. */
+  owner?: string;
   status: 'completed';
   total: number;
   succeeded: number;
@@ -107,6 +110,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
     readiness: ReadinessRegistry,
+    private readonly callers: CallerContext,
   ) {
     this.formats = sharpFormats(storage.allowedImageFormats);
     readiness.register('image_analysis', () => this.analyzer.readiness());
@@ -150,7 +154,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   async analyze(source: ImageSource, requested: RequestedOptions = {}): Promise<ImageAnalysisResult> {
     const started = process.hrtime.bigint();
     const options = this.resolveOptions(requested);
-    const cacheKey = analysisKeys.cache(source.sha256, this.optionsHash(options));
+    const cacheKey = analysisKeys.cache(this.callers.cacheNamespace() + source.sha256, this.optionsHash(options));
     let entry = await this.store.readJson<CacheEntry>(cacheKey);
     const cached = entry !== null;
     let media = source.media_id ? { media_id: source.media_id, owner: source.owner ?? '' } : undefined;
@@ -180,7 +184,8 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       min_confidence: options.minConfidence,
       ...entry.output,
       image: entry.image,
-      ...(media ? { media_id: media.media_id, owner: media.owner } : {}),
+      ...(media ? { media_id: media.media_id } : {}),
+      owner: this.callers.owner(),
       sha256: source.sha256,
       processing_time: 0,
       provider: entry.provider,
@@ -219,12 +224,11 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       });
     }
     const record = await this.store.readJson<ImageAnalysisResult>(analysisKeys.record(analysisId.toLowerCase()));
-    if (!record) {
-      throw AppException.notFound(ErrorCode.ANALYSIS_NOT_FOUND, `No analysis with id ${analysisId}`, {
+    return this.callers.assertOwner(record, () =>
+      AppException.notFound(ErrorCode.ANALYSIS_NOT_FOUND, `No analysis with id ${analysisId}`, {
         analysis_id: analysisId,
-      });
-    }
-    return record;
+      }),
+    );
   }
 
   /**
@@ -255,6 +259,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     const succeeded = items.filter((item) => item.status === 'completed').length;
     const batch: BatchResult = {
       batch_id: randomUUID(),
+      owner: this.callers.owner(),
       status: 'completed',
       total: items.length,
       succeeded,
@@ -274,9 +279,9 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       });
     }
     const batch = await this.store.readJson<BatchResult>(analysisKeys.batch(batchId.toLowerCase()));
-    if (!batch)
-      throw AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId });
-    return batch;
+    return this.callers.assertOwner(batch, () =>
+      AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
+    );
   }
 
   /** An item's error as the envelope would carry it; unexpected errors never leak internals. */

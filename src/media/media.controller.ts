@@ -36,6 +36,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
+import { PublicRoute, RequireScope } from '../auth/scopes';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
@@ -50,6 +51,7 @@ import { PresignedUploadService } from './presigned-upload.service';
 const MEDIA_ID_PARAM = { name: 'media_id', format: 'uuid', description: 'The id /upload answered with' };
 
 @ApiTags('media')
+@RequireScope('media:write')
 @Controller()
 export class MediaController {
   constructor(
@@ -107,6 +109,7 @@ export class MediaController {
   }
 
   @Put('upload/:media_id')
+  @PublicRoute() // the HMAC upload token, bound to its owner, authenticates the PUT
   @ApiOperation({
     summary: 'Local driver: receive the bytes of a presigned upload',
     description: 'The raw bytes as the body (not multipart), with the token from /upload/presign.',
@@ -153,6 +156,7 @@ export class MediaController {
   }
 
   @Get('media/:media_id')
+  @RequireScope('media:read')
   @ApiOperation({ summary: 'Metadata of a stored media' })
   @ApiParam(MEDIA_ID_PARAM)
   @ApiOkResponse({ type: MediaRecordDto })
@@ -163,6 +167,7 @@ export class MediaController {
   }
 
   @Get('media/:media_id/download')
+  @RequireScope('media:read')
   @ApiOperation({
     summary: 'The bytes, with Range and conditional (If-None-Match) support',
     description: 'With STORAGE_DRIVER=s3, `?redirect=true` answers 302 to a short-lived presigned S3 GET.',

@@ -6,9 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CallerContext } from '../auth/caller-context';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { storageConfig, StorageConfig } from '../config/configuration';
+import { securityConfig, SecurityConfig, storageConfig, StorageConfig } from '../config/configuration';
+import { MALWARE_SCANNER, MalwareScanner, ScanSession } from '../security/malware/malware-scanner';
+import { teeTo } from '../security/malware/tee';
 import { fileTooLarge, IntakeStream } from './intake/intake-stream';
 import { assertNotTruncated, AudioProbe, ImageProbe, probeAudio, probeImage } from './intake/probe';
 import { sniffFormat } from './intake/sniff';
@@ -72,6 +75,9 @@ export class MediaService {
   constructor(
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     @Inject(storageConfig.KEY) private readonly config: StorageConfig,
+    private readonly callers: CallerContext,
+    @Inject(MALWARE_SCANNER) private readonly scanner: MalwareScanner,
+    @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
   ) {}
 
   /** Streams a file into the store and registers its record; nothing remains if anything fails. */
@@ -79,13 +85,14 @@ export class MediaService {
   async ingest(input: IngestInput): Promise<MediaRecord> {
     const mediaId = randomUUID();
     const key = mediaKeys.original(mediaId);
+    const owner = input.owner ?? this.callers.owner();
     const validated = await this.intake(input.stream, {
       accept: input.accept,
       maxBytes: this.config.maxFileSize,
       signal: input.signal,
       write: key,
     });
-    return this.register(mediaId, validated, { filename: input.filename, owner: input.owner });
+    return this.register(mediaId, validated, { filename: input.filename, owner });
   }
 
   /** For base64 JSON bodies: the same checks as ingest on bytes already in memory. */
@@ -94,12 +101,14 @@ export class MediaService {
     return this.ingest({ ...options, stream: Readable.from([buffer]) });
   }
 
-  /** The record; 400 VALIDATION_FAILED for a malformed id, 404 MEDIA_NOT_FOUND for an unknown one. */
-  async get(mediaId: string): Promise<MediaRecord> {
+  /**
+   * The record; 400 VALIDATION_FAILED for a malformed id, 404 MEDIA_NOT_FOUND for an unknown one
+   * or one of another owner (the current caller unless `owner` is given by background work).
+   */
+  async get(mediaId: string, owner = this.callers.owner()): Promise<MediaRecord> {
     const id = this.parseId(mediaId);
     const record = await this.store.readJson<MediaRecord>(mediaKeys.record(id));
-    if (!record) throw notFound(id);
-    return record;
+    return this.callers.assertOwner(record, () => notFound(id), owner);
   }
 
   /** The bytes (or an inclusive range of them). */
@@ -141,10 +150,10 @@ export class MediaService {
   async delete(mediaId: string): Promise<void> {
     const id = this.parseId(mediaId);
     const [record, pending] = await Promise.all([
-      this.store.head(mediaKeys.record(id)),
-      this.store.head(mediaKeys.pending(id)),
+      this.store.readJson<MediaRecord>(mediaKeys.record(id)),
+      this.store.readJson<{ owner?: string }>(mediaKeys.pending(id)),
     ]);
-    if (!record && !pending) throw notFound(id);
+    this.callers.assertOwner(record ?? pending, () => notFound(id));
     // The record first: from that moment the media no longer exists for readers.
     await this.store.delete(mediaKeys.record(id));
     await this.store.deletePrefix(mediaKeys.prefix(id));
@@ -249,26 +258,29 @@ export class MediaService {
     let audioProbe: Promise<AudioProbe> | undefined;
     let spool: { dir: string; path: string } | undefined;
 
+    // Every byte also goes to the malware scanner, whose verdict is awaited before the bytes count as stored.
+    const scan = this.scanner.open();
+    const probeTee = async (bytes: Buffer): Promise<Writable | undefined> => {
+      head = bytes;
+      format = await this.decideFormat(bytes, accept);
+      // A WAV header says everything (format, rate, channels, data length): probed from the
+      // first bytes and the final size, the data itself needs no second reader.
+      if (probeFromFile || format === 'wav') return undefined;
+      // music-metadata reads these from a stream of unknown length; Matroska (webm) needs the
+      // length up front and images need random access, so those go through a spool file.
+      if (mediaTypeOf(format) === 'audio' && format !== 'webm') {
+        const copy = new PassThrough();
+        audioProbe = probeAudio({ stream: copy }, format).finally(() => copy.resume());
+        audioProbe.catch((error: Error) => intake.destroy(error));
+        return copy;
+      }
+      const dir = await mkdtemp(join(tmpdir(), 'media-spool-'));
+      spool = { dir, path: join(dir, `spool.${EXTENSION_BY_FORMAT[format]}`) };
+      return createWriteStream(spool.path);
+    };
     const intake = new IntakeStream({
       maxBytes: options.maxBytes,
-      onHead: async (bytes) => {
-        head = bytes;
-        format = await this.decideFormat(bytes, accept);
-        // A WAV header says everything (format, rate, channels, data length): probed from the
-        // first bytes and the final size, the data itself needs no second reader.
-        if (probeFromFile || format === 'wav') return undefined;
-        // music-metadata reads these from a stream of unknown length; Matroska (webm) needs the
-        // length up front and images need random access, so those go through a spool file.
-        if (mediaTypeOf(format) === 'audio' && format !== 'webm') {
-          const copy = new PassThrough();
-          audioProbe = probeAudio({ stream: copy }, format).finally(() => copy.resume());
-          audioProbe.catch((error: Error) => intake.destroy(error));
-          return copy;
-        }
-        const dir = await mkdtemp(join(tmpdir(), 'media-spool-'));
-        spool = { dir, path: join(dir, `spool.${EXTENSION_BY_FORMAT[format]}`) };
-        return createWriteStream(spool.path);
-      },
+      onHead: async (bytes) => teeTo(await probeTee(bytes), scan?.input),
     });
     const abort = () => intake.destroy(abortError());
     options.signal?.addEventListener('abort', abort, { once: true });
@@ -297,6 +309,7 @@ export class MediaService {
             ? probeAudio({ path }, mediaFormat)
             : (audioProbe ?? probeAudio({ head, size: intake.byteCount }, mediaFormat)));
         }
+        await this.assertClean(scan);
       };
       if (options.write) {
         await this.store.put(options.write, intake, {
@@ -319,8 +332,38 @@ export class MediaService {
       throw options.signal?.aborted ? abortError() : error;
     } finally {
       options.signal?.removeEventListener('abort', abort);
+      scan?.input.destroy(new Error('intake finished'));
       if (spool) await rm(spool.dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Infected: 422 MALWARE_DETECTED naming the signature. No verdict (scanner down, timed out):
+   * 503 SCANNER_UNAVAILABLE, or accepted with a warning when MALWARE_SCAN_FAIL_OPEN=true.
+   * Thrown from the store's verify step, so the bytes are never committed.
+   */
+  private async assertClean(scan: ScanSession | undefined): Promise<void> {
+    if (!scan) return;
+    const verdict = await scan.verdict;
+    if (verdict.kind === 'clean') return;
+    if (verdict.kind === 'infected') {
+      this.logger.warn({ signature: verdict.signature }, 'malware refused');
+      throw new AppException(
+        ErrorCode.MALWARE_DETECTED,
+        `The file contains malware (${verdict.signature}); nothing was stored`,
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        { signature: verdict.signature },
+      );
+    }
+    if (this.security.malware.failOpen) {
+      this.logger.warn({ reason: verdict.message }, 'malware scan failed; file accepted (MALWARE_SCAN_FAIL_OPEN=true)');
+      return;
+    }
+    throw AppException.unavailable(
+      ErrorCode.SCANNER_UNAVAILABLE,
+      'The malware scanner is unavailable; nothing was stored, retry later',
+      { scanner: this.scanner.name, reason: verdict.message },
+    );
   }
 
   private async decideFormat(head: Buffer, accept: MediaType[]): Promise<MediaFormat> {

@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
+import { CallerContext } from '../auth/caller-context';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { storageConfig, StorageConfig } from '../config/configuration';
@@ -68,6 +69,7 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     @Inject(storageConfig.KEY) private readonly config: StorageConfig,
     private readonly media: MediaService,
+    private readonly callers: CallerContext,
   ) {
     this.signer = new UploadTokenSigner(config.uploadSigningSecret ?? randomBytes(32));
   }
@@ -104,7 +106,7 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     const expiresAt = new Date(now + ttl * 1000);
     const pending: PendingUpload = {
       media_id: mediaId,
-      owner: input.owner ?? '',
+      owner: input.owner ?? this.callers.owner(),
       filename: input.filename,
       content_type: declared,
       size: input.size,
@@ -129,7 +131,12 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
         complete_url: completeUrl,
       };
     }
-    const token = this.signer.sign({ mid: mediaId, len: input.size, exp: Math.floor(expiresAt.getTime() / 1000) });
+    const token = this.signer.sign({
+      mid: mediaId,
+      len: input.size,
+      exp: Math.floor(expiresAt.getTime() / 1000),
+      own: ownerTag(pending.owner),
+    });
     return {
       media_id: mediaId,
       upload_url: `${baseUrl}/api/v1/upload/${mediaId}?token=${token}`,
@@ -150,7 +157,10 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     const id = this.media.parseId(mediaId);
     const claims = this.signer.verify(token, id);
     const pending = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
-    if (!pending) throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, `No pending upload ${id}`, { media_id: id });
+    // The token names its owner: a token can only fill an upload its own owner started.
+    if (!pending || claims.own !== ownerTag(pending.owner)) {
+      throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, `No pending upload ${id}`, { media_id: id });
+    }
     if (await this.store.head(mediaKeys.record(id))) {
       throw new AppException(ErrorCode.CONFLICT, 'This upload is already complete', HttpStatus.CONFLICT);
     }
@@ -176,8 +186,11 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
   /** Validates the uploaded bytes and registers the media; deletes them on rejection. */
   async complete(mediaId: string): Promise<{ record: MediaRecord; created: boolean }> {
     const id = this.media.parseId(mediaId);
-    const pending = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
-    if (!pending) return { record: await this.media.get(id), created: false };
+    const found = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
+    if (!found) return { record: await this.media.get(id), created: false };
+    const pending = this.callers.assertOwner(found, () =>
+      AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, `No media with id ${id}`, { media_id: id }),
+    );
     if (Date.parse(pending.expires_at) < Date.now()) {
       // Past its URL's life the upload is void: its bytes go now rather than at the next sweep.
       await this.store.deletePrefix(mediaKeys.prefix(id)).catch(() => undefined);
@@ -242,4 +255,9 @@ export function isRejection(error: unknown): boolean {
     error.code !== ErrorCode.FILE_MISSING &&
     error.getStatus() !== HttpStatus.CONFLICT
   );
+}
+
+/** The owner as the upload token carries it: a hash, so the URL does not spell out the owner. */
+function ownerTag(owner: string): string {
+  return createHash('sha256').update(`upload-owner:${owner}`).digest('base64url').slice(0, 22);
 }

@@ -10,6 +10,8 @@ export interface UploadTokenClaims {
   len: number;
   /** expiry, seconds since the epoch */
   exp: number;
+  /** the owner who started the upload (a tag of it) */
+  own?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { RequireScope } from '../auth/scopes';
 import { Controller, Get, HttpStatus, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -72,6 +73,7 @@ const ID_PARAM = { name: 'job_id', format: 'uuid', description: 'transcription_i
 
 @ApiTags('transcription')
 @ApiExtraModels(TranscribeJsonDto, TranscribeBatchJsonDto)
+@RequireScope('transcribe')
 @Controller('transcribe')
 export class TranscriptionController {
   constructor(

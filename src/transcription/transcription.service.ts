@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { CallerContext } from '../auth/caller-context';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { withTimeout } from '../common/async/with-timeout';
@@ -13,6 +14,7 @@ import { MediaService } from '../media/media.service';
 import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
 import { mediaMetrics, outcomeOf } from '../metrics/media-metrics';
 import { currentTraceparent, runInTraceOf } from '../tracing/trace-context';
+import { CallbackUrlPolicy } from '../security/callbacks/callback-url.policy';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { TranscriptionOptionsDto } from './dto/transcription.dto';
 import { JOB_QUEUE, JobQueue } from './jobs/job-queue';
@@ -67,6 +69,8 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     private readonly media: MediaService,
     private readonly callbacks: CallbackNotifier,
     readiness: ReadinessRegistry,
+    private readonly callers: CallerContext,
+    private readonly callbackPolicy: CallbackUrlPolicy,
   ) {
     this.jobs = new TranscriptionJobStore(store);
     this.finished.setMaxListeners(0);
@@ -111,6 +115,8 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
 
   /** Validates raw options (multipart fields or JSON) into TranscriptionOptions + callback URL. */
   async parseOptions(raw: Record<string, unknown>): Promise<{ options: TranscriptionOptions; callbackUrl?: string }> {
+    // 400 CALLBACK_NOT_ALLOWED before anything else looks at the URL (see CallbackUrlPolicy).
+    if (raw.callback_url !== undefined) await this.callbackPolicy.check(raw.callback_url);
     const dto = plainToInstance(TranscriptionOptionsDto, raw);
     const errors = await validate(dto, { whitelist: true });
     if (errors.length) {
@@ -165,7 +171,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     const now = new Date().toISOString();
     const job: TranscriptionJob = {
       transcription_id: randomUUID(),
-      owner: input.owner ?? '',
+      owner: input.owner ?? this.callers.owner(),
       status: 'queued',
       progress: 0,
       created_at: now,
@@ -179,7 +185,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       ...(input.callbackUrl ? { callback_url: input.callbackUrl } : {}),
       ...traceOfSubmission(),
     };
-    const cached = await this.jobs.getCached(cacheKey(job.sha256, job.provider, job.options));
+    const cached = await this.jobs.getCached(this.resultCacheKey(job));
     mediaMetrics.cacheRequest('transcription', Boolean(cached));
     if (cached) {
       if (input.ingested) job.media_id = await this.reuseEarlierMedia(input.media, cached.transcription_id);
@@ -222,9 +228,10 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
 
   /** 404 JOB_NOT_FOUND for an unknown (or malformed) id; live progress merged in. */
   async get(id: string): Promise<TranscriptionJob> {
-    const job = TranscriptionJobStore.isId(id) ? await this.jobs.getJob(id.toLowerCase()) : null;
-    if (!job)
-      throw AppException.notFound(ErrorCode.JOB_NOT_FOUND, `No transcription job with id ${id}`, { job_id: id });
+    const found = TranscriptionJobStore.isId(id) ? await this.jobs.getJob(id.toLowerCase()) : null;
+    const job = this.callers.assertOwner(found, () =>
+      AppException.notFound(ErrorCode.JOB_NOT_FOUND, `No transcription job with id ${id}`, { job_id: id }),
+    );
     const live = this.progress.get(job.transcription_id);
     return live !== undefined && job.status === 'in_progress' ? { ...job, progress: live } : job;
   }
@@ -249,15 +256,17 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     return job;
   }
 
-  async createBatch(items: BatchItem[], owner = ''): Promise<BatchRecord> {
+  async createBatch(items: BatchItem[], owner = this.callers.owner()): Promise<BatchRecord> {
     const batch: BatchRecord = { batch_id: randomUUID(), owner, created_at: new Date().toISOString(), items };
     await this.jobs.saveBatch(batch);
     return batch;
   }
 
   async getBatch(id: string): Promise<{ batch: BatchRecord; jobs: (TranscriptionJob | null)[] }> {
-    const batch = TranscriptionJobStore.isId(id) ? await this.jobs.getBatch(id.toLowerCase()) : null;
-    if (!batch) throw AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${id}`, { batch_id: id });
+    const found = TranscriptionJobStore.isId(id) ? await this.jobs.getBatch(id.toLowerCase()) : null;
+    const batch = this.callers.assertOwner(found, () =>
+      AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${id}`, { batch_id: id }),
+    );
     const jobs = await Promise.all(
       batch.items.map((item) => (item.transcription_id ? this.get(item.transcription_id).catch(() => null) : null)),
     );
@@ -269,8 +278,9 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     return randomUUID();
   }
 
+  /** The batch belongs to the current caller (whatever owner the record was built with). */
   async saveBatch(batch: BatchRecord): Promise<void> {
-    await this.jobs.saveBatch(batch);
+    await this.jobs.saveBatch({ ...batch, owner: this.callers.owner() });
   }
 
   private assertLanguage(code: string): void {
@@ -299,7 +309,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     await this.jobs.saveJob(job);
     this.progress.set(jobId, 0);
     try {
-      const media = await this.media.get(job.media_id).catch((error: unknown) => {
+      const media = await this.media.get(job.media_id, job.owner).catch((error: unknown) => {
         if (error instanceof AppException && error.code === ErrorCode.MEDIA_NOT_FOUND) {
           throw new TranscriptionError('MEDIA_NOT_FOUND', `The audio (media ${job.media_id}) was deleted`);
         }
@@ -323,7 +333,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       mediaMetrics.transcribed(job.provider, result.duration);
       await this.jobs.saveJob(job);
       await this.jobs
-        .saveCached(cacheKey(job.sha256, job.provider, job.options), {
+        .saveCached(this.resultCacheKey(job), {
           transcription_id: jobId,
           created_at: job.finished_at as string,
           result,
@@ -373,7 +383,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       } else if (job.attempts >= MAX_ATTEMPTS) {
         reason = { code: 'INTERRUPTED', message: `The service restarted ${job.attempts} times while this job ran` };
       } else if (
-        !(await this.media.get(job.media_id).then(
+        !(await this.media.get(job.media_id, job.owner).then(
           () => true,
           () => false,
         ))
@@ -391,6 +401,11 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       }
     }
     if (resumed || failed) this.logger.log({ resumed, failed }, 'unfinished transcription jobs after restart');
+  }
+
+  /** Results are cached per owner unless CACHE_SCOPE=global (see CallerContext.cacheNamespace). */
+  private resultCacheKey(job: TranscriptionJob): string {
+    return this.callers.cacheNamespace(job.owner) + cacheKey(job.sha256, job.provider, job.options);
   }
 
   private notify(job: TranscriptionJob): void {

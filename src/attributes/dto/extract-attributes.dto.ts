@@ -150,8 +150,13 @@ export class AttributeResultDto {
   @ApiProperty({ type: [ProductObjectDto] }) objects!: ProductObjectDto[];
   @ApiProperty({ type: [ProductAttributeDto] }) attributes!: ProductAttributeDto[];
   @ApiProperty({ example: 'navy 27 inch 4K monitor NOVAVIEW' }) search_query!: string;
-  @ApiProperty({ format: 'uuid', description: 'The underlying analysis (GET /analyze-image/{analysis_id})' })
-  analysis_id!: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The underlying analysis (GET /analyze-image/{analysis_id}); absent when the result came from a cache entry ' +
+      'another caller made (CACHE_SCOPE=global)',
+  })
+  analysis_id?: string;
   @ApiProperty({ example: 'local' }) provider!: string;
   @ApiProperty({ example: 'attributes-1' }) extractor_version!: string;
   @ApiProperty({ type: ImageInfoDto }) image!: ImageInfoDto;

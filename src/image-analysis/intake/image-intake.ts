@@ -3,6 +3,7 @@ import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Request } from 'express';
 import { Readable } from 'node:stream';
+import { CallerContext } from '../../auth/caller-context';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { readMultipart } from '../../common/http/multipart';
@@ -35,6 +36,7 @@ export class ImageIntake {
   constructor(
     private readonly media: MediaService,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
+    private readonly callers: CallerContext,
   ) {}
 
   /** One image from a multipart request (field `file`), with its text fields (only `allowedFields`). */
@@ -58,7 +60,7 @@ export class ImageIntake {
    */
   incomingSource({ bytes, filename }: Incoming): ImageSource {
     const sha256 = sha256Of(bytes);
-    const owner = '';
+    const owner = this.callers.owner();
     return {
       sha256,
       bytes: () => Promise.resolve(bytes),

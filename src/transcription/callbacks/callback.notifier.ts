@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AppException } from '../../common/errors/app.exception';
 import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
 import { mediaMetrics } from '../../metrics/media-metrics';
 import { traceHeaders } from '../../tracing/trace-context';
+import { CallbackUrlPolicy } from '../../security/callbacks/callback-url.policy';
+import { postToChecked } from '../../security/callbacks/pinned-post';
 
 export const SIGNATURE_HEADER = 'x-signature-sha256';
 export const TIMESTAMP_HEADER = 'x-signature-timestamp';
@@ -24,7 +27,10 @@ export class CallbackNotifier implements OnModuleDestroy {
   private readonly stopping = new AbortController();
   private readonly inFlight = new Set<Promise<boolean>>();
 
-  constructor(@Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig) {}
+  constructor(
+    @Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig,
+    private readonly policy: CallbackUrlPolicy,
+  ) {}
 
   /** Starts delivery in the background; resolves (for tests) with whether it was delivered. */
   notify(url: string, payload: unknown, context: Record<string, unknown>): Promise<boolean> {
@@ -53,15 +59,16 @@ export class CallbackNotifier implements OnModuleDestroy {
       let retryable = true;
       let reason: string;
       try {
-        const response = await fetch(url, {
-          method: 'POST',
+        // Checked again at delivery (DNS may have changed since submit), then connected to the
+        // very addresses checked; redirects are not followed.
+        const target = await this.policy.check(url);
+        const response = await postToChecked(
+          target,
           headers,
           body,
-          redirect: 'manual',
-          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),
-        });
-        await response.body?.cancel().catch(() => undefined);
-        if (response.ok) {
+          AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),
+        );
+        if (response.status >= 200 && response.status < 300) {
           this.logger.log({ ...context, url, attempt }, 'callback delivered');
           mediaMetrics.callbackDelivery('delivered');
           return true;
@@ -69,6 +76,10 @@ export class CallbackNotifier implements OnModuleDestroy {
         retryable = response.status === 429 || response.status >= 500;
         reason = `HTTP ${response.status}`;
       } catch (error) {
+        if (error instanceof AppException) {
+          this.logger.warn({ ...context, url, reason: error.message }, 'callback refused: not an allowed address');
+          return false;
+        }
         reason =
           (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (error as Error).message;
       }

@@ -10,7 +10,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUrl,
   IsUUID,
   Matches,
   Max,
@@ -80,10 +79,16 @@ export class TranscriptionOptionsDto {
   @IsIn(OUTPUT_FORMATS)
   output_format?: (typeof OUTPUT_FORMATS)[number];
 
-  @ApiPropertyOptional({ description: 'POSTed the result when the job finishes (besides ORCHESTRATOR_SERVICE_URL)' })
+  @ApiPropertyOptional({
+    format: 'uri',
+    maxLength: 2048,
+    description:
+      'POSTed the result when the job finishes (besides ORCHESTRATOR_SERVICE_URL). http(s), no credentials, and ' +
+      'not resolving to an internal address (400 CALLBACK_NOT_ALLOWED) unless allowed by CALLBACK_ALLOWED_HOSTS',
+  })
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  @MaxLength(2048)
+  // Checked by CallbackUrlPolicy (scheme, length, credentials, resolved addresses).
+  @IsString()
   callback_url?: string;
 }
 

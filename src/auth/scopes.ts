@@ -1,0 +1,34 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+
+export const SCOPES = ['media:read', 'media:write', 'transcribe', 'analyze'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const REQUIRED_SCOPE = 'auth:required-scope';
+export const PUBLIC_ROUTE = 'auth:public';
+export const BEARER_SCHEME = 'bearer';
+
+/**
+ * The scope a route (or every route of a controller) needs from the token's `scope` claim. On a
+ * controller it also adds the OpenAPI bearer requirement and the 401/403 answers; on a method it
+ * overrides the controller's scope.
+ */
+export function RequireScope(scope: Scope): ClassDecorator & MethodDecorator {
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    if (descriptor) {
+      SetMetadata(REQUIRED_SCOPE, scope)(target, key as string | symbol, descriptor);
+      return;
+    }
+    applyDecorators(
+      SetMetadata(REQUIRED_SCOPE, scope),
+      ApiBearerAuth(BEARER_SCHEME),
+      ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: no, malformed, expired or foreign bearer token' }),
+      ApiForbiddenResponse({ description: 'FORBIDDEN: the token lacks the scope the operation needs' }),
+    )(target as () => void);
+  };
+}
+
+/** A route under /api/v1 that authenticates by other means (the presigned upload token). */
+export function PublicRoute(): MethodDecorator {
+  return SetMetadata(PUBLIC_ROUTE, true);
+}

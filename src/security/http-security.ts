@@ -1,0 +1,81 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { JwtVerifier } from '../auth/jwt-verifier';
+import { ErrorBody } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { securityConfig, SecurityConfig } from '../config/configuration';
+
+const DOCS_PATHS = ['/docs', '/docs-json', '/docs-yaml', '/redoc'];
+
+/**
+ * Swagger UI and ReDoc are served from this service's own assets (offline): scripts from 'self'
+ * only; both render inline styles and data: icons, ReDoc runs a blob: worker.
+ */
+const DOCS_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    fontSrc: ["'self'", 'data:'],
+    workerSrc: ["'self'", 'blob:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * Headers and CORS, before any route: helmet everywhere (nosniff, frame and referrer policies;
+ * API answers get a CSP that allows nothing, the docs one that lets them work offline), CORS only
+ * for CORS_ORIGINS, and the docs behind a bearer token when AUTH_DOCS_PUBLIC=false.
+ */
+export function applyHttpSecurity(app: NestExpressApplication): void {
+  const config = app.get<SecurityConfig>(securityConfig.KEY);
+  const origins = config.corsOrigins;
+  if (origins.length > 0) {
+    app.enableCors({
+      origin: origins.includes('*') ? '*' : origins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Location', 'ETag', 'Retry-After', 'Content-Range', 'Content-Disposition'],
+      maxAge: 600,
+      optionsSuccessStatus: 204,
+    });
+  }
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      // Browsers on allowed origins may load downloads (img/audio tags) when CORS is on.
+      crossOriginResourcePolicy: { policy: origins.length > 0 ? 'cross-origin' : 'same-origin' },
+    }),
+  );
+  app.use(DOCS_PATHS, helmet.contentSecurityPolicy(DOCS_CSP));
+  if (config.auth.mode === 'jwt' && !config.auth.docsPublic) {
+    const verifier = app.get(JwtVerifier);
+    app.use(DOCS_PATHS, (req: Request, res: Response, next: NextFunction) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!token) return refuse(res);
+      verifier.verify(token).then(
+        () => next(),
+        () => refuse(res),
+      );
+    });
+  }
+}
+
+function refuse(res: Response): void {
+  const body: ErrorBody = {
+    error: {
+      code: ErrorCode.UNAUTHORIZED,
+      message: 'The API docs need a bearer token (AUTH_DOCS_PUBLIC=false)',
+      details: {},
+    },
+  };
+  res.setHeader('WWW-Authenticate', 'Bearer realm="media-service"');
+  res.status(401).json(body);
+}
