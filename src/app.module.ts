@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { ImageAnalysisModule } from './image-analysis/image-analysis.module';
 import { LoggingModule } from './logging/logging.module';
 import { MediaModule } from './media/media.module';
+import { OpenAiModule } from './openai/openai.module';
 import { TranscriptionModule } from './transcription/transcription.module';
 
 export const API_PREFIX = 'api/v1';
@@ -32,6 +33,7 @@ export const API_PREFIX = 'api/v1';
     TranscriptionModule,
     ImageAnalysisModule,
     AttributesModule,
+    OpenAiModule,
     // Feature routes live under /api/v1; the probes stay at /health for ECS.
     RouterModule.register([
       { path: API_PREFIX, module: MediaModule },

@@ -133,4 +133,32 @@ export const imageAnalysisConfig = registerAs('imageAnalysis', () => {
 });
 export type ImageAnalysisConfig = ReturnType<typeof imageAnalysisConfig>;
 
-export const allConfigs = [appConfig, storageConfig, awsConfig, transcriptionConfig, imageAnalysisConfig];
+export const openAiConfig = registerAs('openai', () => {
+  const env = environment();
+  return {
+    /** Longest audio (seconds) the synchronous OpenAI-compatible endpoint transcribes. */
+    maxDurationSeconds: env.OPENAI_MAX_DURATION,
+  };
+});
+export type OpenAiConfig = ReturnType<typeof openAiConfig>;
+
+export const resumableConfig = registerAs('resumable', () => {
+  const env = environment();
+  return {
+    /** Largest tus upload (Upload-Length), instead of MAX_FILE_SIZE on that path. */
+    maxSize: env.MAX_RESUMABLE_SIZE,
+    /** Seconds an incomplete upload is kept after its creation. */
+    expirySeconds: env.RESUMABLE_EXPIRY,
+  };
+});
+export type ResumableConfig = ReturnType<typeof resumableConfig>;
+
+export const allConfigs = [
+  appConfig,
+  storageConfig,
+  awsConfig,
+  transcriptionConfig,
+  imageAnalysisConfig,
+  openAiConfig,
+  resumableConfig,
+];

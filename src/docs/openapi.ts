@@ -15,6 +15,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('media', 'Upload, metadata, download, delete, presigned uploads')
     .addTag('transcription', 'Speech to text jobs')
     .addTag('image-analysis', 'Labels, objects, text, faces, moderation, colours')
+    .addTag('openai', 'OpenAI-compatible transcription at /v1 (errors in OpenAI’s shape)')
     .addTag('health', 'Liveness and readiness probes')
     .build();
   return SwaggerModule.createDocument(app, config, {
