@@ -11,6 +11,7 @@ import { ImageAnalysisModule } from './image-analysis/image-analysis.module';
 import { LoggingModule } from './logging/logging.module';
 import { MediaModule } from './media/media.module';
 import { OpenAiModule } from './openai/openai.module';
+import { ResumableModule } from './resumable/resumable.module';
 import { TranscriptionModule } from './transcription/transcription.module';
 
 export const API_PREFIX = 'api/v1';
@@ -34,6 +35,7 @@ export const API_PREFIX = 'api/v1';
     ImageAnalysisModule,
     AttributesModule,
     OpenAiModule,
+    ResumableModule,
     // Feature routes live under /api/v1; the probes stay at /health for ECS.
     RouterModule.register([
       { path: API_PREFIX, module: MediaModule },

@@ -138,7 +138,7 @@ export class Environment {
   @IsNumber({ allowNaN: false }, { message: 'MAX_RESUMABLE_SIZE must be a size such as 2GB or 500MB' })
   @Min(1)
   MAX_RESUMABLE_SIZE: number = bytes.parse('2GB') as number;
-  @Transform(toNumber) @IsInt() @Min(60) RESUMABLE_EXPIRY = 86_400;
+  @Transform(toNumber) @IsInt() @Min(1) RESUMABLE_EXPIRY = 86_400;
 
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
