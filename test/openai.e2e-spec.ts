@@ -272,4 +272,18 @@ describe('OpenAI-compatible transcription, with the official openai client (loca
     const native = await t.http.get('/api/v1/media/not-a-uuid').expect(400);
     expect(native.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: expect.any(Object) });
   });
+
+  it('the OpenAPI document describes the OpenAI routes and the tus endpoints', async () => {
+    const { body } = await t.http.get('/docs-json').expect(200);
+    expect(Object.keys(body.paths['/v1/audio/transcriptions'])).toEqual(['post']);
+    expect(
+      body.paths['/v1/audio/transcriptions'].post.requestBody.content['multipart/form-data'].schema.required,
+    ).toEqual(['file', 'model']);
+    expect(body.paths['/v1/models'].get).toBeDefined();
+    expect(body.paths['/v1/models/{model}'].get).toBeDefined();
+    expect(Object.keys(body.paths['/api/v1/uploads']).sort()).toEqual(['options', 'post']);
+    expect(Object.keys(body.paths['/api/v1/uploads/{upload_id}']).sort()).toEqual(['delete', 'get', 'head', 'patch']);
+    expect(body.components.schemas.UploadStatusDto.properties.media_id).toBeDefined();
+    expect(body.components.schemas.OpenAiVerboseTranscriptionDto.properties.segments).toBeDefined();
+  });
 });
