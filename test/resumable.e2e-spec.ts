@@ -231,12 +231,15 @@ describe.each(DRIVERS)('resumable uploads (tus 1.0, tus-js-client) on the %s dri
   });
 
   it('an incomplete upload expires after RESUMABLE_EXPIRY and is swept with its record, nothing left', async () => {
-    const expiringEnv = driverEnv(driver, { RESUMABLE_EXPIRY: '1' });
+    const expiringEnv = driverEnv(driver, { RESUMABLE_EXPIRY: '4' });
     const expiringPrefix = expiringEnv.S3_PREFIX ?? '';
     const expiring = await createTestApp({ env: expiringEnv });
     try {
       await expiring.app.listen(0, '127.0.0.1');
       const base = `http://127.0.0.1:${(expiring.app.getHttpServer().address() as AddressInfo).port}/api/v1/uploads`;
+      // Warm up the store client first: a new app's first S3 creation can take seconds under load,
+      // longer than this short expiry (the sweep would then win the race against it).
+      await fetch(base, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' } });
       const created = await fetch(base, {
         method: 'POST',
         headers: {
@@ -246,13 +249,17 @@ describe.each(DRIVERS)('resumable uploads (tus 1.0, tus-js-client) on the %s dri
         },
         body: wav.subarray(0, 50_000),
       });
-      expect(created.status).toBe(201);
+      expect({ status: created.status, body: created.status === 201 ? '' : await created.text() }).toEqual({
+        status: 201,
+        body: '',
+      });
       expect(created.headers.get('upload-expires')).toBeTruthy();
       const url = new URL(created.headers.get('location') as string, base).toString();
       const id = url.split('/').at(-1) as string;
-      // The sweep runs on its own (every RESUMABLE_EXPIRY/10, at least each second).
+      // The sweep runs on its own (every RESUMABLE_EXPIRY/10, at least each second). 4 s, not 1:
+      // under load an S3 creation alone can take a second, and the sweep would win the race.
       let status = 200;
-      for (let i = 0; i < 60 && status !== 404; i += 1) {
+      for (let i = 0; i < 100 && status !== 404; i += 1) {
         await new Promise((r) => setTimeout(r, 100));
         status = (await expiring.http.get(`/api/v1/uploads/${id}`)).status;
         expect([200, 404, 410]).toContain(status);

@@ -106,7 +106,9 @@ export class ResumableUploadService implements OnModuleInit, OnModuleDestroy {
     let removed = 0;
     try {
       for await (const object of this.store.list(resumableKeys.prefix)) {
-        const uploadId = object.key.slice(resumableKeys.prefix.length).replace(/\.json$/, '');
+        // Only the status records (on S3 the tus objects share the folder).
+        if (!object.key.endsWith('.json')) continue;
+        const uploadId = object.key.slice(resumableKeys.prefix.length, -'.json'.length);
         if (!UPLOAD_ID.test(uploadId)) continue;
         const record = await this.record(uploadId);
         if (!record || Date.parse(record.expires_at) > Date.now()) continue;
