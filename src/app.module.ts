@@ -15,6 +15,8 @@ import { LoggingModule } from './logging/logging.module';
 import { MediaModule } from './media/media.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SecurityModule } from './security/security.module';
+import { OpenAiModule } from './openai/openai.module';
+import { ResumableModule } from './resumable/resumable.module';
 import { TranscriptionModule } from './transcription/transcription.module';
 import { TracingModule } from './tracing/tracing.module';
 
@@ -42,6 +44,8 @@ export const API_PREFIX = 'api/v1';
     TranscriptionModule,
     ImageAnalysisModule,
     AttributesModule,
+    OpenAiModule,
+    ResumableModule,
     // Feature routes live under /api/v1; the probes stay at /health for ECS.
     RouterModule.register([
       { path: API_PREFIX, module: MediaModule },

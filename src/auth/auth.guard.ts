@@ -8,7 +8,8 @@ import { JwtVerifier, KeySetUnavailable, TokenRejected } from './jwt-verifier';
 import { PUBLIC_ROUTE, REQUIRED_SCOPE, SCOPES } from './scopes';
 
 /** Routes that need a caller; /health and the docs stay open. */
-export const PROTECTED_PATH = /^\/api\/v1(\/|$)/;
+// The API and the OpenAI-compatible front door at /v1 (where OpenAI clients send their bearer token).
+export const PROTECTED_PATH = /^\/(api\/)?v1(\/|$)/;
 
 const ANONYMOUS: Caller = Object.freeze({ owner: ANONYMOUS_OWNER, scopes: [...SCOPES], authenticated: false });
 

@@ -164,6 +164,7 @@ export const observabilityConfig = registerAs('observability', () => {
   };
 });
 export type ObservabilityConfig = ReturnType<typeof observabilityConfig>;
+
 export const securityConfig = registerAs('security', () => {
   const env = environment();
   const list = (value?: string) =>
@@ -203,6 +204,26 @@ export const securityConfig = registerAs('security', () => {
 });
 export type SecurityConfig = ReturnType<typeof securityConfig>;
 
+export const openAiConfig = registerAs('openai', () => {
+  const env = environment();
+  return {
+    /** Longest audio (seconds) the synchronous OpenAI-compatible endpoint transcribes. */
+    maxDurationSeconds: env.OPENAI_MAX_DURATION,
+  };
+});
+export type OpenAiConfig = ReturnType<typeof openAiConfig>;
+
+export const resumableConfig = registerAs('resumable', () => {
+  const env = environment();
+  return {
+    /** Largest tus upload (Upload-Length), instead of MAX_FILE_SIZE on that path. */
+    maxSize: env.MAX_RESUMABLE_SIZE,
+    /** Seconds an incomplete upload is kept after its creation. */
+    expirySeconds: env.RESUMABLE_EXPIRY,
+  };
+});
+export type ResumableConfig = ReturnType<typeof resumableConfig>;
+
 export const allConfigs = [
   appConfig,
   storageConfig,
@@ -211,4 +232,6 @@ export const allConfigs = [
   imageAnalysisConfig,
   observabilityConfig,
   securityConfig,
+  openAiConfig,
+  resumableConfig,
 ];

@@ -150,6 +150,13 @@ export class Environment {
   @Transform(toNumber) @IsInt() @Min(1) @Max(100) IMAGE_BATCH_MAX_ITEMS = 10;
   @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_BATCH_CONCURRENCY = 2;
 
+  @Transform(toNumber) @IsNumber() @Min(1) OPENAI_MAX_DURATION = 600;
+  @Transform(toByteCount)
+  @IsNumber({ allowNaN: false }, { message: 'MAX_RESUMABLE_SIZE must be a size such as 2GB or 500MB' })
+  @Min(1)
+  MAX_RESUMABLE_SIZE: number = bytes.parse('2GB') as number;
+  @Transform(toNumber) @IsInt() @Min(1) RESUMABLE_EXPIRY = 86_400;
+
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
   // Above the ALB's 60 s idle timeout, so the balancer never reuses a socket the service just closed.

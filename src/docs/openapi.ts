@@ -16,6 +16,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('media', 'Upload, metadata, download, delete, presigned uploads')
     .addTag('transcription', 'Speech to text jobs')
     .addTag('image-analysis', 'Labels, objects, text, faces, moderation, colours')
+    .addTag('openai', 'OpenAI-compatible transcription at /v1 (errors in OpenAI’s shape)')
+    .addTag('uploads', 'Resumable uploads (tus 1.0) into the media store')
     .addTag('health', 'Liveness and readiness probes')
     .addBearerAuth(
       {

@@ -37,6 +37,8 @@ export interface IngestInput {
   accept?: MediaType[];
   /** Aborting (client gone) cancels the write and leaves nothing behind. */
   signal?: AbortSignal;
+  /** A limit of the caller's own instead of MAX_FILE_SIZE (resumable uploads: MAX_RESUMABLE_SIZE). */
+  maxBytes?: number;
 }
 
 export interface IngestOptions {
@@ -88,7 +90,7 @@ export class MediaService {
     const owner = input.owner ?? this.callers.owner();
     const validated = await this.intake(input.stream, {
       accept: input.accept,
-      maxBytes: this.config.maxFileSize,
+      maxBytes: input.maxBytes ?? this.config.maxFileSize,
       signal: input.signal,
       write: key,
     });

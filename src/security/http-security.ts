@@ -1,3 +1,4 @@
+import { TUS_CORS_ALLOWED_HEADERS, TUS_CORS_EXPOSED_HEADERS, TUS_CORS_METHODS } from '../resumable/resumable.cors';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -40,9 +41,30 @@ export function applyHttpSecurity(app: NestExpressApplication): void {
   if (origins.length > 0) {
     app.enableCors({
       origin: origins.includes('*') ? '*' : origins,
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Location', 'ETag', 'Retry-After', 'Content-Range', 'Content-Disposition'],
+      // tus (resumable uploads) adds PATCH and its own headers.
+      methods: [...new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', ...TUS_CORS_METHODS])],
+      allowedHeaders: [
+        ...new Set([
+          'Authorization',
+          'Content-Type',
+          'Range',
+          'If-None-Match',
+          'If-Range',
+          'X-Request-Id',
+          ...TUS_CORS_ALLOWED_HEADERS,
+        ]),
+      ],
+      exposedHeaders: [
+        ...new Set([
+          'X-Request-Id',
+          'Location',
+          'ETag',
+          'Retry-After',
+          'Content-Range',
+          'Content-Disposition',
+          ...TUS_CORS_EXPOSED_HEADERS,
+        ]),
+      ],
       maxAge: 600,
       optionsSuccessStatus: 204,
     });

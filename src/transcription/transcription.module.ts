@@ -34,5 +34,6 @@ import { TranscriptionService } from './transcription.service';
     CallbackNotifier,
     TranscriptionService,
   ],
+  exports: [TranscriptionService],
 })
 export class TranscriptionModule {}

@@ -70,7 +70,10 @@ export interface MultipartOptions<T> {
 }
 
 export interface MultipartResult<T> {
+  /** The last value of each text field. */
   fields: Record<string, string>;
+  /** Every value of each text field, in order (repeated names such as `items[]`). */
+  fieldValues: Record<string, string[]>;
   /** What onFile returned for each file, in order. */
   files: T[];
 }
@@ -115,6 +118,7 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
   return new Promise<MultipartResult<T>>((resolve, reject) => {
     const controller = new AbortController();
     const fields: Record<string, string> = {};
+    const fieldValues: Record<string, string[]> = {};
     const pending: Promise<T>[] = [];
     let fileCount = 0;
     let settled = false;
@@ -147,6 +151,7 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
         return;
       }
       fields[name] = value;
+      (fieldValues[name] ??= []).push(value);
     });
 
     parser.on('file', (name: string, stream: Readable, info: FileInfo) => {
@@ -220,7 +225,7 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
         (files) => {
           if (settled) return;
           settled = true;
-          resolve({ fields, files });
+          resolve({ fields, fieldValues, files });
         },
         (error: unknown) => fail(error),
       );

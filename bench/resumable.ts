@@ -1,0 +1,241 @@
+/**
+ * npm run bench:resumable [-- --size=200MB --backends=local,s3]
+ *
+ * One service process per backend; in the same run, the same generated WAV (200 MB by default)
+ * goes in through POST /api/v1/upload (multipart), through tus (tus-js-client, one PATCH), and
+ * through tus cut off at half way and resumed. Prints MB/s, tus/POST ratio, and the resume
+ * overhead: extra seconds over the uninterrupted tus upload and the bytes sent twice.
+ */
+import bytes from 'bytes';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tus from 'tus-js-client';
+import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
+import { wavHeader } from '../test/support/wav';
+
+const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
+  startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
+  prepareBucket: (server: S3Server, bucket: string) => Promise<void>;
+};
+
+interface S3Server {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  stop(): Promise<unknown>;
+}
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    return [key, value ?? 'true'];
+  }),
+);
+const SIZE = bytes.parse(args.size ?? '200MB') as number;
+const BACKENDS = (args.backends ?? 'local,s3').split(',');
+const BUCKET = 'media-bench-resumable';
+const mbps = (size: number, ms: number) => size / 1024 / 1024 / (ms / 1000);
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function generateWav(path: string, size: number): void {
+  const dataBytes = size - 44;
+  const fd = openSync(path, 'w');
+  writeSync(fd, wavHeader(dataBytes, { sampleRate: 48_000, channels: 2 }));
+  const block = randomBytes(8 * 1024 * 1024);
+  for (let written = 0; written < dataBytes; written += block.length) {
+    writeSync(fd, block, 0, Math.min(block.length, dataBytes - written));
+  }
+  closeSync(fd);
+}
+
+/** POST /api/v1/upload with the file streamed as one multipart part; resolves the media id. */
+function postUpload(baseUrl: string, path: string): Promise<string> {
+  const boundary = `bench${Date.now()}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${baseUrl}/api/v1/upload`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': head.length + SIZE + tail.length,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () =>
+          res.statusCode === 201
+            ? resolve((JSON.parse(body) as { media_id: string }).media_id)
+            : reject(new Error(`upload: ${res.statusCode} ${body}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.write(head);
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    file.on('end', () => req.end(tail));
+    file.pipe(req, { end: false });
+  });
+}
+
+/** A tus upload to its end; `cutAt` (a fraction) aborts it once that much is sent, then resumes. */
+async function tusUpload(
+  endpoint: string,
+  data: Buffer,
+  cutAt?: number,
+): Promise<{ mediaId: string; resumedFrom?: number; sentBeforeCut?: number }> {
+  let uploadUrl: string | undefined;
+  let sentBeforeCut: number | undefined;
+  if (cutAt !== undefined) {
+    await new Promise<void>((resolve, reject) => {
+      const first: tus.Upload = new tus.Upload(data, {
+        endpoint,
+        retryDelays: null,
+        metadata: { filename: 'bench.wav', filetype: 'audio/wav' },
+        onUploadUrlAvailable: () => (uploadUrl = first.url ?? undefined),
+        onProgress: (sent) => {
+          if (sentBeforeCut === undefined && sent >= data.length * cutAt) {
+            sentBeforeCut = sent;
+            void first.abort().then(resolve, reject);
+          }
+        },
+        onSuccess: () => reject(new Error('not interrupted')),
+        onError: reject,
+      });
+      first.start();
+    });
+  }
+  let resumedFrom: number | undefined;
+  const mediaId = await new Promise<string>((resolve, reject) => {
+    const upload = new tus.Upload(data, {
+      ...(uploadUrl ? { uploadUrl } : { endpoint }),
+      retryDelays: null,
+      metadata: { filename: 'bench.wav', filetype: 'audio/wav' },
+      onBeforeRequest: (req) => {
+        if (req.getMethod() === 'PATCH') resumedFrom = Number(req.getHeader('Upload-Offset'));
+      },
+      onSuccess: ({ lastResponse }) => resolve(lastResponse.getHeader('Media-Id') as string),
+      onError: reject,
+    });
+    upload.start();
+  });
+  return { mediaId, resumedFrom: uploadUrl ? resumedFrom : undefined, sentBeforeCut };
+}
+
+interface Row {
+  backend: string;
+  postMs: number;
+  tusMs: number;
+  resumedMs: number;
+  resumedFrom: number;
+  sentBeforeCut: number;
+}
+
+async function benchBackend(backend: string, env: Record<string, string>, file: string, data: Buffer): Promise<Row> {
+  const service = await startServiceProcess({
+    MAX_FILE_SIZE: String(SIZE + 1024),
+    MAX_RESUMABLE_SIZE: String(SIZE + 1024),
+    RATE_LIMIT_PER_MINUTE: '0',
+    IMAGE_ANALYSIS_PRELOAD: 'false',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  try {
+    await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
+    const endpoint = `${service.baseUrl}/api/v1/uploads`;
+    const remove = (id: string) => fetch(`${service.baseUrl}/api/v1/media/${id}`, { method: 'DELETE' });
+    await tusUpload(endpoint, readFileSync(join(__dirname, '..', 'test/fixtures/media/tone.wav'))).then((r) =>
+      remove(r.mediaId),
+    );
+
+    let started = now();
+    await remove(await postUpload(service.baseUrl, file));
+    const postMs = now() - started;
+    process.stderr.write(`${backend}: POST /upload ${mbps(SIZE, postMs).toFixed(1)} MB/s\n`);
+
+    started = now();
+    await remove((await tusUpload(endpoint, data)).mediaId);
+    const tusMs = now() - started;
+    process.stderr.write(`${backend}: tus ${mbps(SIZE, tusMs).toFixed(1)} MB/s\n`);
+
+    started = now();
+    const cut = await tusUpload(endpoint, data, 0.5);
+    const resumedMs = now() - started;
+    await remove(cut.mediaId);
+    process.stderr.write(`${backend}: tus cut at 50% and resumed ${(resumedMs / 1000).toFixed(1)} s\n`);
+    return {
+      backend,
+      postMs,
+      tusMs,
+      resumedMs,
+      resumedFrom: cut.resumedFrom ?? 0,
+      sentBeforeCut: cut.sentBeforeCut ?? 0,
+    };
+  } catch (error) {
+    process.stderr.write(`service output:\n${service.stderr().slice(-4000)}\n`);
+    throw error;
+  } finally {
+    await service.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'media-bench-resumable-'));
+  const file = join(dir, 'bench.wav');
+  const rows: Row[] = [];
+  let s3: S3Server | undefined;
+  try {
+    generateWav(file, SIZE);
+    const data = readFileSync(file);
+    if (BACKENDS.includes('local')) rows.push(await benchBackend('local', { STORAGE_DRIVER: 'local' }, file, data));
+    if (BACKENDS.includes('s3')) {
+      s3 = await startS3Server({ memBytes: Math.max(2 * 1024 ** 3, SIZE * 8) });
+      await prepareBucket(s3, BUCKET);
+      rows.push(
+        await benchBackend(
+          's3',
+          {
+            STORAGE_DRIVER: 's3',
+            S3_ENDPOINT: s3.endpoint,
+            S3_FORCE_PATH_STYLE: 'true',
+            S3_BUCKET_NAME: BUCKET,
+            S3_PREFIX: 'bench/',
+            AWS_REGION: s3.region,
+            AWS_ACCESS_KEY_ID: s3.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+          },
+          file,
+          data,
+        ),
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await s3?.stop();
+  }
+  const lines = [
+    `file: ${bytes.format(SIZE)} WAV, Node ${process.version}, one run`,
+    'backend | POST /upload MB/s | tus MB/s | tus/POST | cut at 50% + resume: s (vs tus) | resumed from | sent twice',
+    ...rows.map(
+      (r) =>
+        `${r.backend.padEnd(7)} | ${mbps(SIZE, r.postMs).toFixed(1).padStart(17)} | ${mbps(SIZE, r.tusMs).toFixed(1).padStart(8)} | ` +
+        `${(r.postMs / r.tusMs).toFixed(2).padStart(7)}x | ${(r.resumedMs / 1000).toFixed(1).padStart(5)} s (+${((r.resumedMs - r.tusMs) / 1000).toFixed(1)} s, ` +
+        `${(r.resumedMs / r.tusMs).toFixed(2)}x) | ${bytes.format(r.resumedFrom)} | ${bytes.format(Math.max(0, r.sentBeforeCut - r.resumedFrom))}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
