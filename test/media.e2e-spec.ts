@@ -483,7 +483,9 @@ describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
     const png = fixture('photo.png');
     const record = await media.ingestBuffer(png, { filename: 'from-base64.png', owner: 'user-7', accept: ['image'] });
     expect(record).toMatchObject({ owner: 'user-7', filename: 'from-base64.png', format: 'png', size: png.length });
-    expect(await media.get(record.media_id)).toEqual(record);
+    // Records are per owner: this one is user-7's, not the anonymous caller's.
+    expect(await media.get(record.media_id, 'user-7')).toEqual(record);
+    await expect(media.get(record.media_id)).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
 
     const refused = await media.ingestBuffer(fixture('tone.wav'), { accept: ['image'] }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'INVALID_FILE_FORMAT' });
@@ -513,8 +515,8 @@ describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
     for await (const chunk of await media.openStream(record, { start: 0, end: 7 })) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).equals(png.subarray(0, 8))).toBe(true);
 
-    await media.delete(record.media_id);
-    await expect(media.get(record.media_id)).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
+    await media.delete(record.media_id, 'user-7');
+    await expect(media.get(record.media_id, 'user-7')).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
     await expect(media.get('../../x')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 

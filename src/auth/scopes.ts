@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
 export const SCOPES = ['media:read', 'media:write', 'transcribe', 'analyze'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -28,7 +28,10 @@ export function RequireScope(scope: Scope): ClassDecorator & MethodDecorator {
   };
 }
 
+/** Marks operations that need no bearer token in the OpenAPI document (see openapi.ts). */
+export const NO_BEARER_EXTENSION = 'x-no-bearer';
+
 /** A route under /api/v1 that authenticates by other means (the presigned upload token). */
 export function PublicRoute(): MethodDecorator {
-  return SetMetadata(PUBLIC_ROUTE, true);
+  return applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension(NO_BEARER_EXTENSION, true));
 }

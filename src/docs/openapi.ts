@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { dirname, join } from 'node:path';
-import { BEARER_SCHEME } from '../auth/scopes';
+import { BEARER_SCHEME, NO_BEARER_EXTENSION } from '../auth/scopes';
 import { SERVICE_NAME, SERVICE_VERSION } from '../config/service-info';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -29,9 +29,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       BEARER_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  // Routes that authenticate by other means (@PublicRoute) drop the controller's bearer requirement.
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as Array<Record<string, unknown>>) {
+      if (operation && typeof operation === 'object' && operation[NO_BEARER_EXTENSION]) {
+        operation.security = [];
+        delete operation[NO_BEARER_EXTENSION];
+      }
+    }
+  }
+  return document;
 }
 
 const REDOC_BUNDLE = join(dirname(require.resolve('redoc/package.json')), 'bundles', 'redoc.standalone.js');

@@ -149,13 +149,13 @@ export class MediaService {
   }
 
   /** Deletes the record and everything stored under media/<id>/; 404 when there is nothing. */
-  async delete(mediaId: string): Promise<void> {
+  async delete(mediaId: string, owner = this.callers.owner()): Promise<void> {
     const id = this.parseId(mediaId);
     const [record, pending] = await Promise.all([
       this.store.readJson<MediaRecord>(mediaKeys.record(id)),
       this.store.readJson<{ owner?: string }>(mediaKeys.pending(id)),
     ]);
-    this.callers.assertOwner(record ?? pending, () => notFound(id));
+    this.callers.assertOwner(record ?? pending, () => notFound(id), owner);
     // The record first: from that moment the media no longer exists for readers.
     await this.store.delete(mediaKeys.record(id));
     await this.store.deletePrefix(mediaKeys.prefix(id));
