@@ -143,7 +143,10 @@ describe('POST /api/v1/extract-attributes on Rekognition (mocked SDK client)', (
     rekognition
       .on(DetectLabelsCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    rekognition.on(DetectTextCommand).resolves(text);
+    // Every call failing: one failed call alone gives a partial result (failed_types).
+    rekognition
+      .on(DetectTextCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const other = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#123456' } })
       .jpeg()
       .toBuffer();

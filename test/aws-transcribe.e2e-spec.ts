@@ -55,6 +55,8 @@ function transcribeAndS3(getJob: (call: number, request: RecordedRequest) => Ret
   return (request) => {
     if (request.operation === 'StartTranscriptionJob') return jobJson('IN_PROGRESS');
     if (request.operation === 'GetTranscriptionJob') return getJob((gets += 1), request);
+    if (request.operation === 'DeleteTranscriptionJob') return jsonReply({});
+    if (request.method === 'DELETE') return { status: 204 };
     if (request.method === 'GET' && request.path === `/media/uploads/transcribe-output/${JOB_ID}.json`) {
       return {
         status: 200,
@@ -105,6 +107,12 @@ describe('AwsTranscriber against a fake Transcribe on loopback (real SDK retries
     const result = await run(transcriber());
     expect(result.transcript).toBe("Hello, I'm looking for a 27 inch monitor. Sure, we have three.");
     expect(fake.calls('GetTranscriptionJob').length).toBeGreaterThanOrEqual(7);
+    // Then the transcript object and the finished AWS job are deleted (in the background).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.requests.find((r) => r.method === 'DELETE')?.path).toBe(
+      `/media/uploads/transcribe-output/${JOB_ID}.json`,
+    );
+    expect(fake.calls('DeleteTranscriptionJob').map((r) => r.json)).toEqual([{ TranscriptionJobName: JOB_ID }]);
   }, 30_000);
 
   it('a job AWS failed, and a Get refused as the caller’s mistake, fail with distinct codes', async () => {

@@ -23,7 +23,8 @@ const { startS3Server, prepareBucket } = require('./support/s3-server') as {
 const TIMEOUT_MS = 1_500;
 const BUCKET = 'hung-test';
 const PREFIX = 'hung/';
-const photo = readFileSync(join(__dirname, 'fixtures', 'media', 'photo.png'));
+// A WAV: probed from its header, no spool file in the shared /tmp (other suites check it is empty).
+const tone = readFileSync(join(__dirname, 'fixtures', 'media', 'tone.wav'));
 
 /**
  * The real S3 server (radosgw) stopped with SIGSTOP: it still accepts connections (the kernel
@@ -70,7 +71,7 @@ describe('a hung S3 (radosgw under SIGSTOP)', () => {
   afterEach(resume);
 
   it('reads and uploads answer 503 STORAGE_UNAVAILABLE within the limit, and work again once it is back', async () => {
-    const stored = await t.http.post('/api/v1/upload').attach('file', photo, 'p.png').expect(201);
+    const stored = await t.http.post('/api/v1/upload').attach('file', tone, 'p.wav').expect(201);
     const id = stored.body.media_id as string;
 
     pause();
@@ -81,7 +82,7 @@ describe('a hung S3 (radosgw under SIGSTOP)', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2_000);
 
     started = Date.now();
-    const upload = await t.http.post('/api/v1/upload').attach('file', photo, 'q.png');
+    const upload = await t.http.post('/api/v1/upload').attach('file', tone, 'q.wav');
     expect(upload.status).toBe(503);
     expect(upload.body.error.code).toBe('STORAGE_UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 2 + 2_000);

@@ -33,8 +33,8 @@ type Send = (command: { constructor: { name: string } }, options?: { abortSignal
  */
 export function boundCallTime<T extends object>(client: T, timeoutMs: number): T {
   const target = client as unknown as { send: Send };
-  // Looked up per call, so a test double installed on the prototype later (aws-sdk-client-mock) answers.
-  const send = ((...args: Parameters<Send>) => Object.getPrototypeOf(client).send.apply(client, args)) as Send;
+  // The class's send, looked up at each call: client mocks replace it on the prototype.
+  const send: Send = (...args) => (Object.getPrototypeOf(client) as { send: Send }).send.apply(client, args);
   target.send = ((command, options, ...rest: unknown[]) => {
     if (typeof options === 'function' || rest.length > 0)
       return (send as (...args: unknown[]) => unknown)(command, options, ...rest);
@@ -51,7 +51,8 @@ export function boundCallTime<T extends object>(client: T, timeoutMs: number): T
       clearTimeout(timer);
       parent?.removeEventListener('abort', onParentAbort);
     };
-    return send(command, { ...options, abortSignal: controller.signal }).finally(clear);
+    // Promise.resolve: a stubbed send (client mocks) may return a bare value.
+    return Promise.resolve(send(command, { ...options, abortSignal: controller.signal })).finally(clear);
   }) as Send;
   return client;
 }

@@ -175,7 +175,9 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       entry = { ...computed, ...(media ? { media_id: media.media_id } : {}) };
     }
     mediaMetrics.imageAnalysis(cached, entry.provider, options.types);
-    const cacheWrite = cached ? undefined : this.store.writeJson(cacheKey, entry);
+    // A result with a failed analysis type (one provider call failed) is not cached: retried next time.
+    const partial = Array.isArray(entry.output.details?.failed_types);
+    const cacheWrite = cached || partial ? undefined : this.store.writeJson(cacheKey, entry);
     const result: ImageAnalysisResult = {
       analysis_id: randomUUID(),
       status: 'completed',

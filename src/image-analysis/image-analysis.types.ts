@@ -47,9 +47,11 @@ export interface Face {
 
 export interface ModerationLabel {
   name: string;
-  /** Top-level category ("" for a top-level label), as Rekognition names it. */
+  /** The label's parent, one level up ("" for a top-level label), as Rekognition names it. */
   parent: string;
   confidence: number;
+  /** Rekognition: 1 (top-level category) to 3. */
+  taxonomy_level?: number;
 }
 
 export interface NamedColor {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { AppException } from '../../common/errors/app.exception';
 import { ANALYSIS_TYPES, AnalysisOptions } from '../image-analysis.types';
@@ -131,13 +132,48 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
     ]);
   });
 
-  it('maps moderation labels with their parent', async () => {
+  it('maps moderation labels with their parent and taxonomy level', async () => {
     const out = await analyzer.analyze(jpeg, options(['moderation']));
     expect(rekognition).toHaveReceivedCommandWith(DetectModerationLabelsCommand, { MinConfidence: 70 });
     expect(out.moderation_labels).toEqual([
-      { name: 'Swimwear or Underwear', parent: 'Suggestive', confidence: 0.931 },
-      { name: 'Suggestive', parent: '', confidence: 0.931 },
+      { name: 'Swimwear or Underwear', parent: 'Suggestive', confidence: 0.931, taxonomy_level: 2 },
+      { name: 'Suggestive', parent: '', confidence: 0.931, taxonomy_level: 1 },
     ]);
+  });
+
+  it('keeps what succeeded when one call fails, and names the failed type', async () => {
+    rekognition.on(DetectTextCommand).rejects(
+      new RekognitionServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Rate exceeded',
+      }),
+    );
+    const out = await analyzer.analyze(jpeg, options(['labels', 'objects', 'text']));
+    expect(out.labels).toHaveLength(3);
+    expect(out.objects).toBeDefined();
+    expect(out.text_detections).toBeUndefined();
+    expect(out.details).toMatchObject({
+      failed_types: ['text'],
+      errors: [{ types: ['text'], code: 'PROVIDER_ERROR', aws_error: 'ThrottlingException' }],
+    });
+  });
+
+  it('says so when DetectText hits its 100-word limit', async () => {
+    const words = Array.from({ length: 100 }, (_, i) => ({
+      DetectedText: `w${i}`,
+      Type: 'WORD' as const,
+      Id: i + 1,
+      ParentId: 0,
+      Confidence: 99,
+      Geometry: { BoundingBox: { Left: 0.1, Top: 0.1, Width: 0.01, Height: 0.01 } },
+    }));
+    rekognition.on(DetectTextCommand).resolves({ $metadata: {}, TextDetections: words });
+    const out = await analyzer.analyze(jpeg, options(['text']));
+    expect(out.details?.warnings).toEqual([expect.stringContaining('at most 100 words')]);
+    rekognition.on(DetectTextCommand).resolves(detectTextResponse);
+    expect((await analyzer.analyze(jpeg, options(['text']))).details?.warnings).toBeUndefined();
   });
 
   it('calls the four APIs in parallel, once each, with the same image bytes', async () => {
@@ -171,22 +207,47 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
     expect((await sharp(bytes).metadata()).format).toBe('jpeg');
   });
 
-  it('downscales images over 10,000 px a side and keeps them under 5 MB', async () => {
-    const wide = await prepare(await solid(12_000, 50).png().toBuffer(), 12_000);
+  it('downscales images over 10,000 px a side, never a side under 80 px', async () => {
+    const wide = await prepare(await solid(12_000, 200).png().toBuffer(), 12_000);
     const { bytes, converted } = await rekognitionBytes(wide);
     const meta = await sharp(bytes).metadata();
     expect(converted).toBe(true);
     expect(meta.width).toBeLessThanOrEqual(REKOGNITION_LIMITS.maxSide);
+    expect(meta.height).toBeGreaterThanOrEqual(REKOGNITION_LIMITS.minSide);
     expect(bytes.length).toBeLessThanOrEqual(REKOGNITION_LIMITS.maxBytes);
+    // 12000 x 50 cannot have both sides within 80..10000 px: refused with the reason.
+    const thin = await prepare(await solid(12_000, 50).png().toBuffer(), 12_000);
+    const error = await rekognitionBytes(thin).catch((e: unknown) => e);
+    expect((error as AppException).getStatus()).toBe(422);
+    expect((error as AppException).details).toMatchObject({ reason: expect.stringContaining('80') });
   });
 
-  it('re-encodes EXIF-rotated images upright so boxes match the oriented image', async () => {
-    const rotated = await prepare(await solid(400, 200).jpeg().withMetadata({ orientation: 6 }).toBuffer());
-    expect([rotated.width, rotated.height]).toEqual([200, 400]);
-    const { bytes } = await rekognitionBytes(rotated);
+  it('upscales an image with a side under 80 px', async () => {
+    const tiny = await prepare(await solid(60, 40).png().toBuffer());
+    const { bytes, converted } = await rekognitionBytes(tiny);
     const meta = await sharp(bytes).metadata();
-    expect([meta.width, meta.height, meta.orientation ?? 1]).toEqual([200, 400, 1]);
+    expect(converted).toBe(true);
+    expect([meta.width, meta.height]).toEqual([120, 80]);
   });
+
+  it('sends the largest copy within 5 MB: full size when it fits, just under 5 MB when not', async () => {
+    // A rotated 3000 x 2000 phone photo: re-encoded upright at full size, not from the 2048 px working copy.
+    const rotated = await prepare(await solid(3000, 2000).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    const upright = await sharp((await rekognitionBytes(rotated)).bytes).metadata();
+    expect([upright.width, upright.height]).toEqual([2000, 3000]);
+    // Noise does not compress: 3600 x 2400 of it is far over 5 MB as a PNG and as JPEG q90.
+    const noise = randomBytes(3600 * 2400 * 3);
+    const big = await prepare(
+      await sharp(noise, { raw: { width: 3600, height: 2400, channels: 3 } })
+        .png({ compressionLevel: 0 })
+        .toBuffer(),
+    );
+    expect(big.bytes.length).toBeGreaterThan(REKOGNITION_LIMITS.maxBytes);
+    const { bytes, scale } = await rekognitionBytes(big);
+    expect(bytes.length).toBeLessThanOrEqual(REKOGNITION_LIMITS.maxBytes);
+    expect(bytes.length).toBeGreaterThan(REKOGNITION_LIMITS.maxBytes * 0.6);
+    expect(scale).toBeLessThan(1);
+  }, 30_000);
 
   it('turns SDK errors into the error envelope: bad image 400, throttling 503, others 502', async () => {
     const fail = (name: string) =>

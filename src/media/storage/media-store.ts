@@ -35,7 +35,11 @@ export interface PutOptions {
 export interface PresignedRequest {
   url: string;
   method: 'PUT' | 'GET';
-  /** Headers the client must send with the request (they are part of the signature). */
+  /**
+   * Headers the client must send with the request. On S3 the size and SSE headers are part of
+   * the signature; Content-Type is not (the presigner never signs it): the complete step
+   * decides the type from the bytes.
+   */
   headers: Record<string, string>;
   expiresAt: Date;
 }
@@ -86,7 +90,7 @@ export interface MediaStore {
 
   /** Local disk only: the object's own file, for engines that need a path. */
   localPathOf?(key: string): string;
-  /** S3 only: a presigned PUT of exactly contentLength bytes of contentType. */
+  /** S3 only: a presigned PUT of exactly contentLength bytes (contentType is asked for, not signed). */
   presignPut?(
     key: string,
     options: { contentType: string; contentLength: number; expiresInSeconds: number },

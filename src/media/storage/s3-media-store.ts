@@ -43,6 +43,9 @@ export interface S3MediaStoreOptions {
 
 const ABORT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000];
 
+const WRONG_SETUP_STATUSES = new Set([301, 307, 400, 403]);
+
+const UNSIGNED_PAYLOAD_MIDDLEWARE = 'mediaUnsignedPayload';
 const UNSIGNED_COMMANDS = new Set(['UploadPartCommand', 'PutObjectCommand']);
 
 const NETWORK_ERRORS = new Set([
@@ -113,7 +116,7 @@ export class S3MediaStore implements MediaStore {
     client.middlewareStack.addRelativeTo(unsignedPayload, {
       relation: 'before',
       toMiddleware: 'awsAuthMiddleware',
-      name: 'mediaUnsignedPayload',
+      name: UNSIGNED_PAYLOAD_MIDDLEWARE,
       override: true,
     });
   }
@@ -360,7 +363,10 @@ export class S3MediaStore implements MediaStore {
       ContentLength: options.contentLength,
       ...encryption,
     });
-    const url = await getSignedUrl(this.options.presignClient ?? this.client, command, {
+    // Signs the size (and the SSE headers, which the presigner hoists into the query). It cannot
+    // sign Content-Type: the client may send any, and the complete step decides the type from
+    // the bytes.
+    const url = await getSignedUrl(this.presigner(), command, {
       expiresIn: options.expiresInSeconds,
       signableHeaders: new Set(['content-length']),
     });
@@ -383,10 +389,21 @@ export class S3MediaStore implements MediaStore {
       ResponseContentType: options.contentType,
       ResponseContentDisposition: options.contentDisposition,
     });
-    const url = await getSignedUrl(this.options.presignClient ?? this.client, command, {
-      expiresIn: options.expiresInSeconds,
-    });
+    const url = await getSignedUrl(this.presigner(), command, { expiresIn: options.expiresInSeconds });
     return { url, method: 'GET', headers: {}, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000) };
+  }
+
+  /**
+   * The client as the presigner sees it, without the UNSIGNED-PAYLOAD middleware: presigning
+   * adds X-Amz-Content-Sha256 itself, and the middleware's header would become a second,
+   * lowercase query parameter.
+   */
+  private presigner(): S3Client {
+    // The public endpoint's client (S3_PUBLIC_ENDPOINT) when there is one: links go to that host.
+    const client = this.options.presignClient ?? this.client;
+    const stack = client.middlewareStack.clone();
+    stack.remove(UNSIGNED_PAYLOAD_MIDDLEWARE);
+    return Object.assign(Object.create(client) as S3Client, { middlewareStack: stack });
   }
 
   private fullKey(key: string): string {
@@ -423,6 +440,10 @@ export class S3MediaStore implements MediaStore {
     }
     const fault =
       always ||
+      // Permissions, a wrong region or endpoint: HEAD answers carry no body, so the SDK only
+      // has the status (name "Unknown"). None of these is the caller's mistake.
+      (status !== undefined && WRONG_SETUP_STATUSES.has(status)) ||
+      (name === 'Unknown' && status !== 404) ||
       (status !== undefined && status >= 500) ||
       BACKEND_FAULTS.has(name) ||
       NETWORK_ERRORS.has(name) ||

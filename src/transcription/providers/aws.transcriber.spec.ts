@@ -1,6 +1,7 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   ConflictException,
+  DeleteTranscriptionJobCommand,
   GetTranscriptionJobCommand,
   GetTranscriptionJobCommandOutput,
   StartTranscriptionJobCommand,
@@ -120,6 +121,40 @@ describe('AwsTranscriber (mocked SDK clients)', () => {
       { speaker: 'spk_0', start_time: 0.04, end_time: 2.71, text: "Hello, I'm looking for a 27 inch monitor." },
       { speaker: 'spk_1', start_time: 3.1, end_time: 4.18, text: 'Sure, we have three.' },
     ]);
+  });
+
+  it('deletes the transcript object and the AWS job once the result is read, and encrypts with the KMS key', async () => {
+    transcriber = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, {
+      ...storage,
+      serverSideEncryption: 'aws:kms',
+      kmsKeyId: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd',
+    } as StorageConfig);
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-completed.json'));
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(fixture('transcript-speakers.json')) });
+    await run();
+    expect(transcribeMock).toHaveReceivedCommandWith(StartTranscriptionJobCommand, {
+      OutputEncryptionKMSKeyId: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectCommand, { Bucket: 'talknshop-media', Key: OUTPUT_KEY });
+    expect(transcribeMock).toHaveReceivedCommandWith(DeleteTranscriptionJobCommand, { TranscriptionJobName: JOB_ID });
+  });
+
+  it('deletes a job AWS failed, but not one left running at shutdown', async () => {
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-failed.json'));
+    await expect(run()).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(transcribeMock).toHaveReceivedCommandTimes(DeleteTranscriptionJobCommand, 1);
+
+    transcribeMock.reset();
+    transcribeMock.on(StartTranscriptionJobCommand).resolves({});
+    transcribeMock.on(GetTranscriptionJobCommand).resolves(jobResponse('get-transcription-job-in-progress.json'));
+    const stopped = run();
+    setTimeout(() => transcriber.onModuleDestroy(), 150);
+    await expect(stopped).rejects.toMatchObject({ code: 'EABORT' });
+    expect(transcribeMock).not.toHaveReceivedCommand(DeleteTranscriptionJobCommand);
   });
 
   it('asks Transcribe to identify the language for auto, and reports the one it found', async () => {

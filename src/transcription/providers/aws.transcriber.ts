@@ -1,6 +1,7 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   ConflictException,
+  DeleteTranscriptionJobCommand,
   GetTranscriptionJobCommand,
   LanguageCode,
   MediaFormat,
@@ -13,6 +14,7 @@ import { HttpStatus, Inject, Injectable, Logger, OnModuleDestroy, Optional } fro
 import { setTimeout as sleep } from 'node:timers/promises';
 import { S3_CLIENT, TRANSCRIBE_CLIENT } from '../../aws/aws.tokens';
 import { isAwsCallTimeout } from '../../aws/call-deadline';
+import { PacedQueue } from '../../aws/paced-queue';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import {
@@ -62,6 +64,9 @@ const ERROR_CODES: Record<string, string> = {
   InternalFailureException: 'PROVIDER_UNAVAILABLE',
 };
 
+/** DeleteTranscriptionJob is limited to 5 TPS per account: 4 a second from one replica at most. */
+const CLEANUP_INTERVAL_MS = 250;
+
 /** Transcribe's largest input file. */
 export const TRANSCRIBE_MAX_BYTES = 2 * 1024 ** 3;
 /** Language identification is reliable from about this much speech on (AWS documentation). */
@@ -91,6 +96,8 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
   private readonly logger = new Logger(AwsTranscriber.name);
   /** Shutdown stops following even after a job's own signal fired for TRANSCRIBE_JOB_TIMEOUT. */
   private readonly shutdown = new AbortController();
+  /** Deletes Transcribe's transcript object and the finished AWS job once the result is ours. */
+  private readonly cleanup = new PacedQueue(CLEANUP_INTERVAL_MS);
 
   constructor(
     @Optional() @Inject(TRANSCRIBE_CLIENT) private readonly transcribeClient: TranscribeClient | null,
@@ -155,6 +162,7 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.shutdown.abort(new TranscriptionError('EABORT', 'The service is shutting down'));
+    this.cleanup.close();
   }
 
   readiness(): Promise<TranscriberReadiness> {
@@ -202,6 +210,10 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
       MediaFormat: mediaFormat,
       OutputBucketName: this.storage.bucket,
       OutputKey: this.outputKey(jobId),
+      // Otherwise Transcribe writes the transcript with SSE-S3, not the configured key.
+      ...(this.storage.serverSideEncryption === 'aws:kms' && this.storage.kmsKeyId
+        ? { OutputEncryptionKMSKeyId: this.storage.kmsKeyId }
+        : {}),
       ...(options.language_code === 'auto'
         ? { IdentifyLanguage: true }
         : { LanguageCode: options.language_code as LanguageCode }),
@@ -230,8 +242,19 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
     await this.start(client, input, follow);
     request.onProgress?.(5);
 
-    const job = await this.follow(client, jobId, follow, request.onProgress);
-    const result = mapAwsTranscript(await this.readTranscript(jobId, follow), {
+    let job: TranscriptionJob;
+    let file: AwsTranscriptFile;
+    try {
+      job = await this.follow(client, jobId, follow, request.onProgress);
+      file = await this.readTranscript(jobId, follow);
+    } catch (error) {
+      // AWS failed the job, or its transcript cannot be read: nothing more to follow.
+      if (!follow.aborted) this.forget(client, jobId);
+      throw error;
+    }
+    // The result goes into our job record: the text need not stay at AWS (jobs stay 90 days).
+    this.forget(client, jobId);
+    const result = mapAwsTranscript(file, {
       languageCode: job.LanguageCode ?? (options.language_code === 'auto' ? 'und' : options.language_code),
       duration: media.duration ?? null,
     });
@@ -243,6 +266,24 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
       ];
     }
     return result;
+  }
+
+  /** Deletes the transcript object and the AWS job, in the background and paced. */
+  private forget(client: TranscribeClient, jobId: string): void {
+    const s3 = this.s3 as S3Client;
+    this.cleanup.push({
+      name: `delete AWS transcription job ${jobId}`,
+      run: async () => {
+        await s3.send(new DeleteObjectCommand({ Bucket: this.storage.bucket, Key: this.outputKey(jobId) }));
+        try {
+          await client.send(new DeleteTranscriptionJobCommand({ TranscriptionJobName: jobId }));
+        } catch (error) {
+          // Already gone (deleted by another replica, or never started).
+          if ((error as Error)?.name !== 'BadRequestException') throw error;
+        }
+      },
+      retryable: isTransient,
+    });
   }
 
   /** Aborts on shutdown or when the caller stops the job for any reason but its timeout. */
