@@ -1,6 +1,6 @@
 import { context as otelContext, propagation, ROOT_CONTEXT, trace as otelTrace } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
 import { storage as logStorage, Store as LogStore } from 'nestjs-pino/storage';
@@ -46,8 +46,20 @@ export function otelActive(): boolean {
   return state.otel;
 }
 
-export const newTraceId = (): string => randomBytes(16).toString('hex');
-export const newSpanId = (): string => randomBytes(8).toString('hex');
+// Random bytes drawn 4 KB at a time: one randomBytes call per request costs ~20 µs on a busy machine.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
+
+export const newTraceId = (): string => randomHex(16);
+export const newSpanId = (): string => randomHex(8);
 
 /** A valid traceparent's parts, or undefined (then the caller's header is ignored, as the spec says). */
 export function parseTraceparent(

@@ -31,6 +31,7 @@
  */
 import { HttpStatus } from '@nestjs/common';
 import busboy, { Busboy, FileInfo } from 'busboy';
+import { AsyncResource } from 'node:async_hooks';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
 import { AppException } from '../errors/app.exception';
@@ -96,6 +97,9 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
     );
   }
 
+  // Busboy's events come from the socket's async context: bound here, a file's work (its logs, the
+  // request's trace) runs in the request's context.
+  const onFile = AsyncResource.bind(options.onFile);
   let parser: Busboy;
   try {
     parser = busboy({
@@ -193,7 +197,7 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
         index: fileCount - 1,
         stream,
       };
-      const work = options.onFile(part, controller.signal, { ...fields });
+      const work = onFile(part, controller.signal, { ...fields });
       work.catch((error: unknown) => {
         if (!stream.readableEnded) stream.resume();
         fail(error);
