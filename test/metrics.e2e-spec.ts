@@ -278,6 +278,8 @@ describe('AWS cost: Rekognition and Transcribe (SDK mocked at the client), S3 on
     const env = driverEnv('s3', {
       IMAGE_ANALYSIS_PROVIDER: 'aws',
       TRANSCRIBE_PROVIDER: 'aws',
+      // radosgw stands in for the AWS bucket that Transcribe (mocked at the client) reads.
+      S3_ENDPOINT_IS_AWS: 'true',
       TRANSCRIBE_POLL_INTERVAL_MS: '100',
       AWS_PRICE_TABLE: tablePath,
     });

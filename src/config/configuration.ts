@@ -73,6 +73,8 @@ export const awsConfig = registerAs('aws', () => {
         : undefined,
     requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
     s3Endpoint: env.S3_ENDPOINT,
+    /** S3_ENDPOINT is a proxy or alias in front of AWS S3, so Transcribe can read the bucket. */
+    s3EndpointIsAws: env.S3_ENDPOINT_IS_AWS,
     /** Endpoint clients reach, for presigned URLs and redirects (S3_ENDPOINT may be internal). */
     s3PublicEndpoint: env.S3_PUBLIC_ENDPOINT,
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,

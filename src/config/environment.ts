@@ -82,6 +82,7 @@ export class Environment {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) S3_ENDPOINT?: string;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) S3_PUBLIC_ENDPOINT?: string;
   @Transform(toBoolean) @IsBoolean() S3_FORCE_PATH_STYLE = false;
+  @Transform(toBoolean) @IsBoolean() S3_ENDPOINT_IS_AWS = false;
   @IsOptional() @IsIn(['AES256', 'aws:kms']) S3_SSE?: 'AES256' | 'aws:kms';
   @IsOptional() @IsString() S3_SSE_KMS_KEY_ID?: string;
 

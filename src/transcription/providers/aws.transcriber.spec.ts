@@ -338,6 +338,7 @@ describe('AwsTranscriber (mocked SDK clients)', () => {
     it('readiness does not claim Transcribe can read a non-AWS S3 endpoint', async () => {
       const onRadosgw = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage, {
         s3Endpoint: 'http://127.0.0.1:7480',
+        s3EndpointIsAws: false,
       });
       await expect(onRadosgw.readiness()).resolves.toMatchObject({
         ready: false,
@@ -345,8 +346,14 @@ describe('AwsTranscriber (mocked SDK clients)', () => {
       });
       const onAws = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage, {
         s3Endpoint: 'https://s3.eu-west-1.amazonaws.com',
+        s3EndpointIsAws: false,
       });
       await expect(onAws.readiness()).resolves.toMatchObject({ ready: true });
+      const behindProxy = new AwsTranscriber(new TranscribeClient({}), new S3Client({}), config, storage, {
+        s3Endpoint: 'http://s3-proxy.internal:8080',
+        s3EndpointIsAws: true,
+      });
+      await expect(behindProxy.readiness()).resolves.toMatchObject({ ready: true });
     });
   });
 

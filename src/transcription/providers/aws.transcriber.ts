@@ -104,7 +104,9 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
     @Optional() @Inject(S3_CLIENT) private readonly s3: S3Client | null,
     @Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
-    @Optional() @Inject(awsConfig.KEY) private readonly aws: Pick<AwsConfig, 's3Endpoint'> | null = null,
+    @Optional()
+    @Inject(awsConfig.KEY)
+    private readonly aws: Pick<AwsConfig, 's3Endpoint' | 's3EndpointIsAws'> | null = null,
   ) {}
 
   /** Language codes Transcribe knows (400 otherwise); what identification with a vocabulary needs. */
@@ -174,11 +176,13 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
       });
     }
     const endpoint = this.aws?.s3Endpoint;
-    if (endpoint && !/\.amazonaws\.com(\.cn)?$/i.test(new URL(endpoint).hostname)) {
+    if (endpoint && !this.aws?.s3EndpointIsAws && !/\.amazonaws\.com(\.cn)?$/i.test(new URL(endpoint).hostname)) {
       return Promise.resolve({
         ready: false,
         provider: 'aws',
-        reason: `Transcribe reads the audio from AWS S3 only, and S3_ENDPOINT points at ${new URL(endpoint).host}`,
+        reason:
+          `Transcribe reads the audio from AWS S3 only, and S3_ENDPOINT points at ${new URL(endpoint).host} ` +
+          '(set S3_ENDPOINT_IS_AWS=true if that host is a proxy in front of the AWS bucket)',
       });
     }
     if (!this.transcribeClient || !this.s3) {
