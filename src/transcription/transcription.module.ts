@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { transcriptionConfig, TranscriptionConfig } from '../config/configuration';
+import { queueConfig, QueueConfig, transcriptionConfig, TranscriptionConfig } from '../config/configuration';
+import { BullMqJobQueue } from '../queue/bullmq-job-queue';
 import { MediaModule } from '../media/media.module';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
@@ -27,9 +28,13 @@ import { TranscriptionService } from './transcription.service';
     },
     {
       provide: JOB_QUEUE,
-      inject: [transcriptionConfig.KEY],
-      useFactory: (config: TranscriptionConfig) =>
-        new InProcessJobQueue({ concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 }),
+      inject: [transcriptionConfig.KEY, queueConfig.KEY],
+      useFactory: (config: TranscriptionConfig, queue: QueueConfig) => {
+        const settings = { concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 };
+        if (!queue.redisUrl) return new InProcessJobQueue(settings);
+        const consume = queue.role !== 'api';
+        return new BullMqJobQueue({ name: 'transcription', redisUrl: queue.redisUrl, consume, ...settings });
+      },
     },
     CallbackNotifier,
     TranscriptionService,

@@ -1,4 +1,4 @@
-import { InProcessJobQueue } from './job-queue';
+import { InProcessJobQueue, RetryLaterError } from './job-queue';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,7 +28,7 @@ describe('InProcessJobQueue', () => {
       await tick(20);
       running -= 1;
     });
-    for (const id of ['a', 'b', 'c', 'd', 'a']) queue.enqueue(id);
+    for (const id of ['a', 'b', 'c', 'd', 'a']) void queue.enqueue(id);
     expect(queue.stats()).toEqual({ queued: 2, running: 2, concurrency: 2 });
     await tick(100);
     expect(order).toEqual(['a', 'b', 'c', 'd']);
@@ -40,19 +40,46 @@ describe('InProcessJobQueue', () => {
     const queue = new InProcessJobQueue({ concurrency: 1, timeoutMs: 30 });
     const reasons: unknown[] = [];
     queue.process(untilAborted(reasons));
-    queue.enqueue('slow');
+    void queue.enqueue('slow');
     await tick(80);
     expect(reasons[0]).toMatchObject({ code: 'ETIMEDOUT' });
 
     const closing = new InProcessJobQueue({ concurrency: 1, timeoutMs: 60_000 });
     closing.process(untilAborted(reasons));
-    closing.enqueue('x');
-    closing.enqueue('y');
+    void closing.enqueue('x');
+    void closing.enqueue('y');
     await closing.close();
     expect(reasons[1]).toMatchObject({ code: 'EABORT' });
     expect(closing.stats()).toEqual({ queued: 0, running: 0, concurrency: 1 });
-    closing.enqueue('z');
+    void closing.enqueue('z');
     expect(closing.stats().queued).toBe(0);
+    await queue.close();
+  });
+
+  it('runs resumed jobs before fresh ones, and a job whose handler asks for a retry again after the delay', async () => {
+    const queue = new InProcessJobQueue({ concurrency: 1, timeoutMs: 5_000 });
+    const order: string[] = [];
+    let refusals = 2;
+    queue.process(async (id) => {
+      order.push(id);
+      await tick(5);
+      if (id === 'flaky' && refusals-- > 0) throw new RetryLaterError('store full', 30);
+    });
+    void queue.enqueue('running');
+    void queue.enqueue('fresh-1');
+    void queue.enqueue('fresh-2');
+    void queue.enqueue('resumed-1', { resumed: true });
+    void queue.enqueue('resumed-2', { resumed: true });
+    await tick(60);
+    expect(order).toEqual(['running', 'resumed-1', 'resumed-2', 'fresh-1', 'fresh-2']);
+
+    void queue.enqueue('flaky');
+    await tick(10);
+    expect(queue.has('flaky')).toBe(true); // scheduled again, not dropped
+    expect(queue.stats().queued).toBe(1);
+    await tick(150);
+    expect(order.filter((id) => id === 'flaky')).toHaveLength(3);
+    expect(queue.has('flaky')).toBe(false);
     await queue.close();
   });
 });
