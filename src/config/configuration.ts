@@ -133,4 +133,15 @@ export const imageAnalysisConfig = registerAs('imageAnalysis', () => {
 });
 export type ImageAnalysisConfig = ReturnType<typeof imageAnalysisConfig>;
 
-export const allConfigs = [appConfig, storageConfig, awsConfig, transcriptionConfig, imageAnalysisConfig];
+/** The shared queue (BullMQ on Redis when REDIS_URL is set) and what this process does with it. */
+export const queueConfig = registerAs('queue', () => {
+  const env = environment();
+  return {
+    redisUrl: env.REDIS_URL,
+    /** `api` takes requests and enqueues, `worker` runs the engines, `all` does both. */
+    role: env.SERVICE_ROLE,
+  };
+});
+export type QueueConfig = ReturnType<typeof queueConfig>;
+
+export const allConfigs = [appConfig, storageConfig, awsConfig, transcriptionConfig, imageAnalysisConfig, queueConfig];

@@ -133,6 +133,11 @@ export class Environment {
   @Transform(toNumber) @IsInt() @Min(1) @Max(100) IMAGE_BATCH_MAX_ITEMS = 10;
   @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_BATCH_CONCURRENCY = 2;
 
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+  @Transform(toLowerCase) @IsIn(['all', 'api', 'worker']) SERVICE_ROLE: 'all' | 'api' | 'worker' = 'all';
+
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;
   @IsOptional() @IsEnum({ json: 'json', pretty: 'pretty' }) LOG_FORMAT?: 'json' | 'pretty';
