@@ -1,8 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { storageConfig, StorageConfig } from './config/configuration';
+import { queueConfig, QueueConfig, storageConfig, StorageConfig } from './config/configuration';
 import { setupOpenApi } from './docs/openapi';
+import { workerRoutesOnly } from './queue/worker-role.middleware';
 
 /**
  * Everything main.ts and the e2e tests share, so the tests exercise the app exactly as it runs:
@@ -14,6 +15,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
+  if (app.get<QueueConfig>(queueConfig.KEY).role === 'worker') app.use(workerRoutesOnly);
 
   // JSON bodies may carry a base64 file (4/3 of its size) plus a few options.
   const storage = app.get<StorageConfig>(storageConfig.KEY);

@@ -364,6 +364,8 @@ describe('transcription (local engine, real audio)', () => {
           .digest('hex');
         expect(headers['x-signature-sha256']).toBe(`sha256=${expected}`);
         expect(headers['content-type']).toBe('application/json');
+        // One key for both attempts: the receiver can drop the repeat.
+        expect(headers['idempotency-key']).toBe(`transcription:${res.body.transcription_id}:completed`);
         expect(JSON.parse(body)).toMatchObject({
           transcription_id: res.body.transcription_id,
           status: 'completed',

@@ -18,9 +18,11 @@ export interface BullMqQueueOptions {
   backoffMs?: number;
   /** A worker that stops renewing its lock this long (kill -9) loses the job to another. */
   lockMs?: number;
+  /** At close: how long running jobs may take to finish before they are aborted and handed back. */
+  drainMs?: number;
 }
 
-const DEFAULTS = { attempts: 5, backoffMs: 2_000, lockMs: 10_000 };
+const DEFAULTS = { attempts: 5, backoffMs: 2_000, lockMs: 10_000, drainMs: 10_000 };
 
 /**
  * The JobQueue port on BullMQ: every replica adds to and takes from one Redis queue, so a job
@@ -106,19 +108,27 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   /**
-   * Stops taking jobs and waits for the running ones until the signal's grace ends; what is still
-   * running then is aborted and left to its lock: another worker takes it once the lock expires.
+   * Stops taking jobs and lets the running ones finish for up to `drainMs`; what still runs then
+   * is aborted, and its handler hands it back (RetryLaterError) for another worker.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const worker = this.worker;
     if (worker) {
-      const closing = worker.close();
-      for (const controller of this.running.values()) {
-        controller.abort(new TranscriptionError('EABORT', 'The service is shutting down'));
+      const closing = worker.close().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        closing.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.options.drainMs))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        for (const controller of this.running.values()) {
+          controller.abort(new TranscriptionError('EABORT', 'The service is shutting down'));
+        }
+        await closing;
       }
-      await closing.catch(() => undefined);
       await worker.disconnect().catch(() => undefined);
     }
     await this.queue.close().catch(() => undefined);

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { queueConfig, QueueConfig, transcriptionConfig, TranscriptionConfig } from '../config/configuration';
+import {
+  appConfig,
+  AppConfig,
+  queueConfig,
+  QueueConfig,
+  transcriptionConfig,
+  TranscriptionConfig,
+} from '../config/configuration';
 import { BullMqJobQueue } from '../queue/bullmq-job-queue';
 import { MediaModule } from '../media/media.module';
 import { CallbackNotifier } from './callbacks/callback.notifier';
@@ -28,12 +35,17 @@ import { TranscriptionService } from './transcription.service';
     },
     {
       provide: JOB_QUEUE,
-      inject: [transcriptionConfig.KEY, queueConfig.KEY],
-      useFactory: (config: TranscriptionConfig, queue: QueueConfig) => {
+      inject: [transcriptionConfig.KEY, queueConfig.KEY, appConfig.KEY],
+      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) => {
         const settings = { concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 };
         if (!queue.redisUrl) return new InProcessJobQueue(settings);
-        const consume = queue.role !== 'api';
-        return new BullMqJobQueue({ name: 'transcription', redisUrl: queue.redisUrl, consume, ...settings });
+        return new BullMqJobQueue({
+          name: 'transcription',
+          redisUrl: queue.redisUrl,
+          consume: queue.role !== 'api',
+          drainMs: app.shutdownGraceMs,
+          ...settings,
+        });
       },
     },
     CallbackNotifier,

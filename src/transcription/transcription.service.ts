@@ -429,8 +429,10 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       this.progress.delete(jobId);
       await progressWrite;
       if (this.destroying && signal.aborted) {
-        // Shutting down: the record stays in_progress and whoever scans next resumes it.
-        this.logger.warn({ jobId }, 'transcription interrupted by shutdown; it resumes at the next start');
+        // Shutting down: the record stays in_progress. A shared queue gets the job back at once for
+        // another worker; in-process, whoever scans the store next resumes it.
+        this.logger.warn({ jobId }, 'transcription interrupted by shutdown; handed back');
+        if (this.queue.shared) throw new RetryLaterError('interrupted by shutdown', 0);
         return;
       }
       if (isStorageFault(error)) throw this.retryLater(jobId, error);
@@ -640,7 +642,10 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     const payload = toView(job);
     const targets = [this.config.orchestratorUrl, job.callback_url].filter((url): url is string => Boolean(url));
     for (const url of new Set(targets)) {
-      void this.callbacks.notify(url, payload, { jobId: job.transcription_id });
+      void this.callbacks.notify(url, payload, {
+        jobId: job.transcription_id,
+        idempotencyKey: `transcription:${job.transcription_id}:${job.status}`,
+      });
     }
   }
 }
