@@ -93,7 +93,12 @@ describe('shared queue on Redis: replicas, roles, faults', () => {
       ...env,
     });
     started.push(child);
-    await waitUntilUp(`${child.baseUrl}/health`, 90_000, child.exited);
+    try {
+      await waitUntilUp(`${child.baseUrl}/health`, 180_000, child.exited);
+    } catch (error) {
+      await child.stop('SIGKILL'); // a late starter must not take the next test's jobs
+      throw error;
+    }
     return child;
   }
 
@@ -149,7 +154,7 @@ describe('shared queue on Redis: replicas, roles, faults', () => {
     expect(takeoverMs).toBeDefined();
     process.stdout.write(`takeover after kill -9: ${takeoverMs} ms\n`);
     await a.stop();
-  }, 240_000);
+  }, 400_000);
 
   it('api + worker: the api never runs an engine; jobs wait for a worker and complete once it starts', async () => {
     // The api cannot even find the engine: if it tried to run one the job would fail.
@@ -197,7 +202,8 @@ describe('shared queue on Redis: replicas, roles, faults', () => {
     expect(readyAgain).toBe(200);
     const accepted = await submit(api, fresh.media_id as string);
     expect(accepted.status).toBe(202);
-  }, 300_000);
+    await api.stop();
+  }, 600_000);
 
   it('the rate limit counts across replicas', async () => {
     const limit = { RATE_LIMIT_PER_MINUTE: '10' };
@@ -210,5 +216,5 @@ describe('shared queue on Redis: replicas, roles, faults', () => {
     }
     expect(statuses.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 404));
     expect(statuses.slice(10)).toEqual([429, 429]);
-  }, 180_000);
+  }, 400_000);
 });
