@@ -141,6 +141,13 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     this.finished.removeAllListeners();
   }
 
+  /** Jobs per state, for metrics: across every replica with Redis, this process's queue without. */
+  async queueDepth(): Promise<Record<string, number>> {
+    if (this.queue.counts) return this.queue.counts();
+    const { queued, running } = this.queue.stats();
+    return { waiting: queued, active: running };
+  }
+
   /** This process's worker id, as recorded in the jobs it runs. */
   get workerInstance(): string {
     return this.workers.instance;
