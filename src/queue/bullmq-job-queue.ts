@@ -77,8 +77,10 @@ export class BullMqJobQueue implements JobQueue {
         lifo: options.resumed ?? false,
         attempts: this.options.attempts,
         backoff: { type: 'exponential', delay: this.options.backoffMs },
+        // Gone once ended either way: the store keeps the record, and a job that ran out of
+        // attempts while the store was down can be added again by the scan of unfinished jobs.
         removeOnComplete: true,
-        removeOnFail: { age: 24 * 3600 },
+        removeOnFail: true,
       },
     );
   }

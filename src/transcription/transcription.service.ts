@@ -32,6 +32,8 @@ const MAX_ATTEMPTS = 3;
 const RECOVERY_TIMEOUT_MS = 15_000;
 /** How often the unfinished index is scanned for jobs whose holder died (and own jobs to retry). */
 const SWEEP_INTERVAL_MS = 10_000;
+/** With a shared queue: how often unfinished records are handed to it again (adding is idempotent). */
+const SHARED_REQUEUE_MS = 5 * 60_000;
 /** Heartbeats: renewed every 5 s; a process on another host is dead once its heartbeat is 20 s old. */
 const HEARTBEAT = { ttlMs: 20_000, renewMs: 5_000 };
 /** Store writes refused (full disk, store down): the job runs again after 1 s, 2 s, ... up to 15 s. */
@@ -78,6 +80,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
   private readonly storageRetries = new Map<string, number>();
   private sweepTimer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private lastRequeue = 0;
   private destroying = false;
 
   constructor(
@@ -527,7 +530,12 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
    * and queued, interrupted ones first and each back to `queued` until it runs again.
    */
   private async sweep(): Promise<void> {
-    if (this.queue.shared) return this.requeueUnfinished();
+    if (this.queue.shared) {
+      // Redis holds the queue; this only catches what never reached it or fell out of it.
+      if (Date.now() - this.lastRequeue < SHARED_REQUEUE_MS) return;
+      this.lastRequeue = Date.now();
+      return this.requeueUnfinished();
+    }
     const candidates: { entry: UnfinishedEntry; job: TranscriptionJob }[] = [];
     const alive = new Map<string, boolean>();
     const holderAlive = async (holder: string) => {
