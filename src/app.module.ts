@@ -8,7 +8,7 @@ import { OwnerThrottlerGuard } from './auth/owner-throttler.guard';
 import { AwsModule } from './aws/aws.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AppConfigModule } from './config/config.module';
-import { appConfig, AppConfig } from './config/configuration';
+import { appConfig, AppConfig, queueConfig, QueueConfig } from './config/configuration';
 import { HealthModule } from './health/health.module';
 import { ImageAnalysisModule } from './image-analysis/image-analysis.module';
 import { LoggingModule } from './logging/logging.module';
@@ -17,6 +17,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { SecurityModule } from './security/security.module';
 import { OpenAiModule } from './openai/openai.module';
 import { ResumableModule } from './resumable/resumable.module';
+import { RedisThrottlerStorage } from './queue/redis-throttler.storage';
 import { TranscriptionModule } from './transcription/transcription.module';
 import { TracingModule } from './tracing/tracing.module';
 
@@ -28,9 +29,13 @@ export const API_PREFIX = 'api/v1';
     TracingModule,
     LoggingModule,
     ThrottlerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (config: AppConfig) => ({
+      inject: [appConfig.KEY, queueConfig.KEY],
+      useFactory: (config: AppConfig, queue: QueueConfig) => ({
         throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.rateLimitPerMinute) }],
+        // With several replicas the count must be shared: in Redis when there is one.
+        ...(queue.redisUrl && config.rateLimitPerMinute > 0
+          ? { storage: new RedisThrottlerStorage(queue.redisUrl) }
+          : {}),
         // 0 turns rate limiting off (benchmarks, trusted internal callers).
         skipIf: () => config.rateLimitPerMinute === 0,
       }),

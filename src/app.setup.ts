@@ -2,8 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './common/http/validation.pipe';
 import type { Server } from 'node:http';
-import { appConfig, AppConfig, storageConfig, StorageConfig } from './config/configuration';
+import { appConfig, AppConfig, queueConfig, QueueConfig, storageConfig, StorageConfig } from './config/configuration';
 import { setupOpenApi } from './docs/openapi';
+import { workerRoutesOnly } from './queue/worker-role.middleware';
 import { applyHttpSecurity } from './security/http-security';
 
 /**
@@ -17,6 +18,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
   applyHttpSecurity(app);
+  if (app.get<QueueConfig>(queueConfig.KEY).role === 'worker') app.use(workerRoutesOnly);
 
   // JSON bodies may carry a base64 file (4/3 of its size) plus a few options.
   const storage = app.get<StorageConfig>(storageConfig.KEY);

@@ -347,6 +347,21 @@ describe('image analysis (e2e, local engines)', () => {
       expect(again.body.items).toHaveLength(3);
     });
 
+    it('?wait=0 answers 202 with a Location at once; the batch is followed there until it completes', async () => {
+      const res = await t.http
+        .post(`${API}/analyze-image/batch?wait=0`)
+        .field('analysis_types', 'colors')
+        .attach('files', photo('coffee.jpg'), 'coffee.jpg')
+        .attach('files', photo('cat.jpg'), 'cat.jpg')
+        .expect(202);
+      expect(res.body).toMatchObject({ batch_id: expect.stringMatching(UUID), status: 'in_progress', total: 2 });
+      expect(res.headers.location).toBe(`/api/v1/analyze-image/batch/${res.body.batch_id}`);
+      const done = await t.http.get(`${res.headers.location}?wait=60`).expect(200);
+      expect(done.body).toMatchObject({ status: 'completed', total: 2, succeeded: 2, failed: 0 });
+      expect(done.body.items.map((item: { filename: string }) => item.filename)).toEqual(['coffee.jpg', 'cat.jpg']);
+      expectError((await t.http.get(`${res.headers.location}?wait=soon`).expect(400)).body, 'VALIDATION_FAILED');
+    });
+
     it('JSON: items by base64 or media_id, per-item options, an unknown media_id fails alone', async () => {
       const box = await monitorBox();
       const res = await t.http

@@ -366,6 +366,8 @@ describe('transcription (local engine, real audio)', () => {
           .digest('hex');
         expect(headers['x-signature-sha256']).toBe(`sha256=${expected}`);
         expect(headers['content-type']).toBe('application/json');
+        // One key for both attempts: the receiver can drop the repeat.
+        expect(headers['idempotency-key']).toBe(`transcription:${res.body.transcription_id}:completed`);
         expect(JSON.parse(body)).toMatchObject({
           transcription_id: res.body.transcription_id,
           status: 'completed',
@@ -442,6 +444,8 @@ describe('transcription: timeouts, restarts, missing engine, S3 storage', () => 
         media_id: upload.body.media_id,
         attempts: 3,
       });
+      // Records from before the unfinished index existed: the next start indexes them once.
+      await store.delete('transcriptions/unfinished-index.json');
       await first.close();
 
       const second = await createTestApp({ env: { DATA_DIR: dataDir } });

@@ -226,6 +226,17 @@ export const resumableConfig = registerAs('resumable', () => {
 });
 export type ResumableConfig = ReturnType<typeof resumableConfig>;
 
+/** The shared queue (BullMQ on Redis when REDIS_URL is set) and what this process does with it. */
+export const queueConfig = registerAs('queue', () => {
+  const env = environment();
+  return {
+    redisUrl: env.REDIS_URL,
+    /** `api` takes requests and enqueues, `worker` runs the engines, `all` does both. */
+    role: env.SERVICE_ROLE,
+  };
+});
+export type QueueConfig = ReturnType<typeof queueConfig>;
+
 export const allConfigs = [
   appConfig,
   storageConfig,
@@ -236,4 +247,5 @@ export const allConfigs = [
   securityConfig,
   openAiConfig,
   resumableConfig,
+  queueConfig,
 ];

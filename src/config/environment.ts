@@ -157,6 +157,10 @@ export class Environment {
   @Min(1)
   MAX_RESUMABLE_SIZE: number = bytes.parse('2GB') as number;
   @Transform(toNumber) @IsInt() @Min(1) RESUMABLE_EXPIRY = 86_400;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+  @Transform(toLowerCase) @IsIn(['all', 'api', 'worker']) SERVICE_ROLE: 'all' | 'api' | 'worker' = 'all';
 
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;

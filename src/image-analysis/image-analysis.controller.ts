@@ -1,5 +1,5 @@
 import { RequireScope } from '../auth/scopes';
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -125,7 +125,19 @@ export class ImageAnalysisController {
   @ApiExtraModels(AnalyzeBatchDto)
   @ApiOkResponse({ type: BatchResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items, too many), FILE_MISSING, TOO_MANY_FILES' })
-  async batch(@Req() req: Request, @Body() body: AnalyzeBatchDto): Promise<BatchResult> {
+  async batch(
+    @Req() req: Request,
+    @Body() body: AnalyzeBatchDto,
+    @Res({ passthrough: true }) res: Response,
+    @Query('wait') wait?: string,
+  ): Promise<BatchResult> {
+    // Not finished within ?wait (default 60 s): 202 and where to follow it.
+    const accepted = (batch: BatchResult) => {
+      if (batch.status === 'in_progress')
+        res.status(HttpStatus.ACCEPTED).setHeader('Location', `/api/v1/analyze-image/batch/${batch.batch_id}`);
+      return batch;
+    };
+    const waitSeconds = wait === undefined ? undefined : waitParam(wait);
     const max = this.config.batchMaxItems;
     if (isMultipart(req)) {
       // A file that fails intake (wrong type, corrupt) becomes that item's error, not the batch's.
@@ -137,13 +149,12 @@ export class ImageAnalysisController {
         onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
       });
       const options = parseOptionFields(fields);
-      return this.analyses.analyzeBatch(
-        files.map((file) => ({
-          filename: file.filename,
-          options,
-          source: () => Promise.resolve(this.intake.incomingSource(file)),
-        })),
-      );
+      const items = files.map((file) => ({
+        filename: file.filename,
+        options,
+        source: () => Promise.resolve(this.intake.incomingSource(file)),
+      }));
+      return accepted(await this.analyses.analyzeBatch(items, waitSeconds));
     }
     if (!body.items || body.items.length > max) {
       throw new AppException(ErrorCode.VALIDATION_FAILED, `A batch holds 1 to ${max} items`, HttpStatus.BAD_REQUEST, {
@@ -157,7 +168,7 @@ export class ImageAnalysisController {
       options: { ...shared, ...definedOnly(optionsOf(item)) },
       source: () => this.intake.jsonSource(item),
     }));
-    return this.analyses.analyzeBatch(work);
+    return accepted(await this.analyses.analyzeBatch(work, waitSeconds));
   }
 
   @Get('batch/:batch_id')
@@ -165,8 +176,8 @@ export class ImageAnalysisController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchResultDto })
   @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
-  getBatch(@Param('batch_id') batchId: string): Promise<BatchResult> {
-    return this.analyses.getBatch(batchId);
+  getBatch(@Param('batch_id') batchId: string, @Query('wait') wait?: string): Promise<BatchResult> {
+    return this.analyses.getBatch(batchId, wait === undefined ? 0 : waitParam(wait));
   }
 
   @Get(':analysis_id')
@@ -212,4 +223,20 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 /** Multipart text fields through the same DTO rules as JSON. */
 function parseOptionFields(fields: Record<string, string>): RequestedOptions {
   return optionsOf(validateFields(AnalysisOptionsDto, fields));
+}
+
+/** ?wait=N: whole seconds from 0 to 600. */
+function waitParam(raw: string): number {
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds > 600) {
+    throw new AppException(
+      ErrorCode.VALIDATION_FAILED,
+      'wait must be whole seconds from 0 to 600',
+      HttpStatus.BAD_REQUEST,
+      {
+        fields: { wait: ['must be an integer from 0 to 600'] },
+      },
+    );
+  }
+  return seconds;
 }

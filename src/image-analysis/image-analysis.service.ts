@@ -63,14 +63,24 @@ export interface BatchResult {
   batch_id: string;
   /** Who ran the batch: only they can read it. */
   owner?: string;
-  status: 'completed';
+  /** in_progress until every item has its result or error; failed only when it was interrupted. */
+  status: 'in_progress' | 'completed' | 'failed';
   total: number;
   succeeded: number;
   failed: number;
   items: BatchItemResult[];
   processing_time: number;
   created_at: string;
+  /** Last time the batch's record was written (after each item while it runs). */
+  updated_at?: string;
+  error?: { code: string; message: string };
 }
+
+/** A running batch writes its record after each item; one silent this long lost its process. */
+const STALE_BATCH_MS = 10 * 60 * 1000;
+/** How long POST /analyze-image/batch waits for the batch by default before answering 202. */
+export const DEFAULT_BATCH_WAIT_SECONDS = 60;
+const BATCH_POLL_MS = 1_000;
 
 interface CacheEntry {
   output: AnalyzerOutput;
@@ -102,6 +112,8 @@ export function sha256Of(bytes: Buffer): string {
 @Injectable()
 export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ImageAnalysisService.name);
+  /** Batches running in this process (awaited at shutdown, so their records are finished). */
+  private readonly runningBatches = new Set<Promise<void>>();
   private readonly formats: string[];
 
   constructor(
@@ -124,6 +136,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   }
 
   async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.runningBatches]);
     await this.analyzer.close?.();
   }
 
@@ -234,13 +247,56 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /**
-   * Analyses every item with at most IMAGE_BATCH_CONCURRENCY at once; each item gets its result or
-   * its own error (in the error envelope's shape), and the batch is kept under analyses/batches/.
+   * Starts a batch as a job: its record (in_progress) is written at once, the items are analysed
+   * in the background with at most IMAGE_BATCH_CONCURRENCY at once, each getting its result or its
+   * own error, and the record is rewritten after each item. Resolves with the finished batch if it
+   * ends within `waitSeconds`, else with the batch as it stands (the caller answers 202).
    */
-  async analyzeBatch(work: BatchWorkItem[]): Promise<BatchResult> {
+  async analyzeBatch(work: BatchWorkItem[], waitSeconds = DEFAULT_BATCH_WAIT_SECONDS): Promise<BatchResult> {
+    const now = new Date().toISOString();
+    const batch: BatchResult = {
+      batch_id: randomUUID(),
+      owner: this.callers.owner(),
+      status: 'in_progress',
+      total: work.length,
+      succeeded: 0,
+      failed: 0,
+      items: [],
+      processing_time: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
+    const running = this.runBatch(batch, work).finally(() => this.runningBatches.delete(running));
+    this.runningBatches.add(running);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      running.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, waitSeconds) * 1000))),
+    ]);
+    clearTimeout(timer);
+    return finished ? batch : { ...batch, items: [...batch.items] };
+  }
+
+  private async runBatch(batch: BatchResult, work: BatchWorkItem[]): Promise<void> {
     const started = Date.now();
     const items: BatchItemResult[] = new Array(work.length);
     let next = 0;
+    let writes = Promise.resolve();
+    const record = () => {
+      const done = items.filter(Boolean);
+      Object.assign(batch, {
+        succeeded: done.filter((item) => item.status === 'completed').length,
+        failed: done.filter((item) => item.status === 'failed').length,
+        items: done.sort((a, b) => a.index - b.index),
+        processing_time: Math.round(Date.now() - started) / 1000,
+        updated_at: new Date().toISOString(),
+      });
+      const snapshot = { ...batch, items: [...batch.items] };
+      writes = writes
+        .then(() => this.store.writeJson(analysisKeys.batch(batch.batch_id), snapshot))
+        .catch((error: unknown) => this.logger.warn({ err: error, batchId: batch.batch_id }, 'batch record not saved'));
+    };
     const runOne = async (index: number): Promise<BatchItemResult> => {
       const item = work[index];
       const base = { index, ...(item.filename ? { filename: item.filename } : {}) };
@@ -255,35 +311,40 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       while (next < work.length) {
         const index = next++;
         items[index] = await runOne(index);
+        record();
       }
     });
     await Promise.all(lanes);
-    const succeeded = items.filter((item) => item.status === 'completed').length;
-    const batch: BatchResult = {
-      batch_id: randomUUID(),
-      owner: this.callers.owner(),
-      status: 'completed',
-      total: items.length,
-      succeeded,
-      failed: items.length - succeeded,
-      items,
-      processing_time: Math.round(Date.now() - started) / 1000,
-      created_at: new Date().toISOString(),
-    };
-    await this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
-    return batch;
+    batch.status = 'completed';
+    record();
+    await writes;
   }
 
-  async getBatch(batchId: string): Promise<BatchResult> {
+  /** The batch; with `waitSeconds`, once it has finished or that time has passed (from any replica). */
+  async getBatch(batchId: string, waitSeconds = 0): Promise<BatchResult> {
     if (!UUID.test(batchId)) {
       throw new AppException(ErrorCode.VALIDATION_FAILED, 'batch_id must be a UUID', HttpStatus.BAD_REQUEST, {
         fields: { batch_id: ['must be a UUID'] },
       });
     }
-    const batch = await this.store.readJson<BatchResult>(analysisKeys.batch(batchId.toLowerCase()));
-    return this.callers.assertOwner(batch, () =>
-      AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
-    );
+    const deadline = Date.now() + Math.min(Math.max(0, waitSeconds), 600) * 1000;
+    for (;;) {
+      const batch = this.callers.assertOwner(
+        await this.store.readJson<BatchResult>(analysisKeys.batch(batchId.toLowerCase())),
+        () => AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
+      );
+      if (batch.status !== 'in_progress') return batch;
+      if (Date.now() - Date.parse(batch.updated_at ?? batch.created_at) > STALE_BATCH_MS) {
+        // Its process died mid-batch: say so rather than in_progress forever.
+        return {
+          ...batch,
+          status: 'failed',
+          error: { code: 'INTERRUPTED', message: 'The service stopped while this batch ran; submit it again' },
+        };
+      }
+      if (Date.now() >= deadline) return batch;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(BATCH_POLL_MS, deadline - Date.now())));
+    }
   }
 
   /** An item's error as the envelope would carry it; unexpected errors never leak internals. */

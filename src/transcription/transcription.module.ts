@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
-import { transcriptionConfig, TranscriptionConfig } from '../config/configuration';
+import {
+  appConfig,
+  AppConfig,
+  queueConfig,
+  QueueConfig,
+  transcriptionConfig,
+  TranscriptionConfig,
+} from '../config/configuration';
+import { BullMqJobQueue } from '../queue/bullmq-job-queue';
 import { MediaModule } from '../media/media.module';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
@@ -27,9 +35,18 @@ import { TranscriptionService } from './transcription.service';
     },
     {
       provide: JOB_QUEUE,
-      inject: [transcriptionConfig.KEY],
-      useFactory: (config: TranscriptionConfig) =>
-        new InProcessJobQueue({ concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 }),
+      inject: [transcriptionConfig.KEY, queueConfig.KEY, appConfig.KEY],
+      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) => {
+        const settings = { concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 };
+        if (!queue.redisUrl) return new InProcessJobQueue(settings);
+        return new BullMqJobQueue({
+          name: 'transcription',
+          redisUrl: queue.redisUrl,
+          consume: queue.role !== 'api',
+          drainMs: app.shutdownGraceMs,
+          ...settings,
+        });
+      },
     },
     CallbackNotifier,
     TranscriptionService,

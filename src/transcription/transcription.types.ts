@@ -73,11 +73,23 @@ export interface TranscriptionJob {
   traceparent?: string;
   /** Times the job was started (resumed after a restart counts again). */
   attempts: number;
+  /** One entry per attempt: which worker ran it and how it ended. */
+  runs?: JobRun[];
   cached?: boolean;
   /** Seconds from start to finish. */
   processing_time?: number;
   result?: TranscriptResult;
   error?: JobError;
+}
+
+export interface JobRun {
+  attempt: number;
+  /** The worker process's instance id (host-pid-random). */
+  worker: string;
+  started_at: string;
+  finished_at?: string;
+  /** Absent while running; `interrupted` when its worker stopped or died; `retry` when it will run again. */
+  outcome?: 'completed' | 'failed' | 'interrupted' | 'retry';
 }
 
 export interface BatchRecord {

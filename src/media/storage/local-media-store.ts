@@ -10,6 +10,9 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { assertSafeKey, assertSafePrefix } from './object-key';
 import { ByteRange, MediaStore, PutOptions, StoredObject } from './media-store';
 
+/** A partial write not touched for this long belongs to a process that is gone (a live one keeps writing). */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
 /**
  * MediaStore on local disk under DATA_DIR:
  *   objects/<key>   the data
@@ -27,11 +30,19 @@ export class LocalMediaStore implements MediaStore {
     this.tmpDir = join(rootDir, '.tmp');
   }
 
-  /** Creates the folders and clears partial writes a crash may have left. */
+  /**
+   * Creates the folders and clears partial writes a crash may have left: only files untouched for
+   * an hour, since another replica sharing DATA_DIR may be writing the fresh ones right now.
+   */
   async init(): Promise<void> {
     await mkdir(this.objectsDir, { recursive: true });
-    await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(this.tmpDir, { recursive: true });
+    const staleBefore = Date.now() - STALE_TEMP_MS;
+    for (const name of await readdir(this.tmpDir)) {
+      const path = join(this.tmpDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtimeMs < staleBefore) await rm(path, { recursive: true, force: true });
+    }
   }
 
   /** Absolute path of an object, for engines that read files directly (ffmpeg, sharp). */
@@ -43,7 +54,7 @@ export class LocalMediaStore implements MediaStore {
     return this.pathOf(key);
   }
 
-  /** Where callers may stage scratch files on the same filesystem (cleared at start). */
+  /** Where callers may stage scratch files on the same filesystem (stale ones cleared at start). */
   get scratchDir(): string {
     return this.tmpDir;
   }

@@ -10,6 +10,7 @@ import { postToChecked } from '../../security/callbacks/pinned-post';
 
 export const SIGNATURE_HEADER = 'x-signature-sha256';
 export const TIMESTAMP_HEADER = 'x-signature-timestamp';
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 /** hex HMAC-SHA256 of `${timestamp}.${body}`: the receiver recomputes it and checks the timestamp is recent. */
 export function signCallback(secret: string, timestamp: string, body: string): string {
@@ -55,6 +56,8 @@ export class CallbackNotifier implements OnModuleDestroy {
         [TIMESTAMP_HEADER]: timestamp,
         ...traceHeaders(),
       };
+      // The same for every attempt and replica: the receiver drops repeats (delivery is at-least-once).
+      if (context.idempotencyKey) headers[IDEMPOTENCY_HEADER] = String(context.idempotencyKey);
       if (secret) headers[SIGNATURE_HEADER] = `sha256=${signCallback(secret, timestamp, body)}`;
       let retryable = true;
       let reason: string;
