@@ -49,13 +49,23 @@ export class CallbackNotifier implements OnModuleDestroy {
       if (secret) headers[SIGNATURE_HEADER] = `sha256=${signCallback(secret, timestamp, body)}`;
       let retryable = true;
       let reason: string;
+      // Our own timer and controller: on Node 20, AbortSignal.any([AbortSignal.timeout()]) can be
+      // collected and never fire (undici #4068), leaving an attempt open without bound.
+      const attemptAbort = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attemptAbort.abort();
+      }, timeoutMs);
+      const onStop = () => attemptAbort.abort();
+      this.stopping.signal.addEventListener('abort', onStop, { once: true });
       try {
         const response = await fetch(url, {
           method: 'POST',
           headers,
           body,
           redirect: 'manual',
-          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),
+          signal: attemptAbort.signal,
         });
         await response.body?.cancel().catch(() => undefined);
         if (response.ok) {
@@ -65,8 +75,10 @@ export class CallbackNotifier implements OnModuleDestroy {
         retryable = response.status === 429 || response.status >= 500;
         reason = `HTTP ${response.status}`;
       } catch (error) {
-        reason =
-          (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (error as Error).message;
+        reason = timedOut ? `timed out after ${timeoutMs} ms` : (error as Error).message;
+      } finally {
+        clearTimeout(timer);
+        this.stopping.signal.removeEventListener('abort', onStop);
       }
       this.logger.warn({ ...context, url, attempt, reason }, 'callback failed');
       if (!retryable || attempt === maxAttempts) break;
