@@ -116,11 +116,7 @@ export class HealthController {
     const indicator = this.indicators.check('storage');
     try {
       // The cheap ping every time (reachable), the write probe at most every few seconds.
-      await withTimeout(
-        Promise.all([this.store.ping(), this.probeWrite()]),
-        STORAGE_PING_TIMEOUT_MS,
-        'storage check',
-      );
+      await withTimeout(Promise.all([this.store.ping(), this.probeWrite()]), STORAGE_PING_TIMEOUT_MS, 'storage check');
       return indicator.up({ driver: this.store.driver });
     } catch (error) {
       return indicator.down({ driver: this.store.driver, message: describeError(error) });
