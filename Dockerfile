@@ -10,6 +10,12 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# Production node_modules measured at 662 MB; 241 MB are source maps and 17 MB the browser bundles
+# of @tensorflow/tfjs (Node loads dist/tf.node.js, which requires tfjs-core and the backends):
+# both go, leaving about 404 MB.
+RUN find node_modules -name '*.map' -type f -delete \
+    && cd node_modules/@tensorflow/tfjs/dist \
+    && rm -f tf.js tf.min.js tf.es2017.js tf.es2017.min.js tf.fesm.js tf.fesm.min.js tf.*.min.js.html
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app

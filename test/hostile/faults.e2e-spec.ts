@@ -46,18 +46,25 @@ describe('readiness: public up/down, details for operators', () => {
   });
 });
 
-/** Mounts a 2 MB tmpfs (CI runs as root); undefined when this machine cannot. */
-function mountSmallTmpfs(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'media-full-disk-'));
+/** Mounts a 2 MB tmpfs at dir (CI runs as root); throws where this machine cannot. */
+function mountSmallTmpfs(dir: string): void {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
+}
+
+/** Whether a tmpfs can be mounted here: tried once (mounted and unmounted at once, nothing left). */
+function canMountTmpfs(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'media-full-disk-check-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
-    return dir;
+    mountSmallTmpfs(dir);
+    execFileSync('umount', [dir]);
+    return true;
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
     process.stderr.write(
       `full-disk tests skipped: cannot mount a tmpfs (${(error as Error).message.split('\n')[0]})\n`,
     );
-    return undefined;
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -74,11 +81,16 @@ function fillDisk(path: string): void {
   }
 }
 
-const mounted = mountSmallTmpfs();
-(mounted ? describe : describe.skip)('a full disk (2 MB tmpfs)', () => {
+(canMountTmpfs() ? describe : describe.skip)('a full disk (2 MB tmpfs)', () => {
   let t: TestApp;
-  const dataDir = join(mounted ?? '/nonexistent', 'data');
+  let mounted: string | undefined;
+  let dataDir: string;
   beforeAll(async () => {
+    // Mounted here, not at load time: a run filtered past these tests must not leave a mount.
+    const dir = mkdtempSync(join(tmpdir(), 'media-full-disk-'));
+    mountSmallTmpfs(dir);
+    mounted = dir;
+    dataDir = join(dir, 'data');
     t = await createTestApp({ env: { DATA_DIR: dataDir, IMAGE_ANALYSIS_PRELOAD: 'false' } });
     await t.http.get('/health/ready').expect(200);
     fillDisk(join(mounted as string, 'filler'));

@@ -61,16 +61,21 @@ export class CallbackNotifier implements OnModuleDestroy {
       if (secret) headers[SIGNATURE_HEADER] = `sha256=${signCallback(secret, timestamp, body)}`;
       let retryable = true;
       let reason: string;
+      // Our own timer and controller: on Node 20, AbortSignal.any([AbortSignal.timeout()]) can be
+      // collected and never fire (undici #4068), leaving an attempt open without bound.
+      const attemptAbort = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attemptAbort.abort();
+      }, timeoutMs);
+      const onStop = () => attemptAbort.abort();
+      this.stopping.signal.addEventListener('abort', onStop, { once: true });
       try {
         // Checked again at delivery (DNS may have changed since submit), then connected to the
         // very addresses checked; redirects are not followed.
         const target = await this.policy.check(url);
-        const response = await postToChecked(
-          target,
-          headers,
-          body,
-          AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),
-        );
+        const response = await postToChecked(target, headers, body, attemptAbort.signal);
         if (response.status >= 200 && response.status < 300) {
           this.logger.log({ ...context, url, attempt }, 'callback delivered');
           mediaMetrics.callbackDelivery('delivered');
@@ -83,8 +88,10 @@ export class CallbackNotifier implements OnModuleDestroy {
           this.logger.warn({ ...context, url, reason: error.message }, 'callback refused: not an allowed address');
           return false;
         }
-        reason =
-          (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (error as Error).message;
+        reason = timedOut ? `timed out after ${timeoutMs} ms` : (error as Error).message;
+      } finally {
+        clearTimeout(timer);
+        this.stopping.signal.removeEventListener('abort', onStop);
       }
       this.logger.warn({ ...context, url, attempt, reason }, 'callback failed');
       const givesUp = !retryable || attempt === maxAttempts || this.stopping.signal.aborted;

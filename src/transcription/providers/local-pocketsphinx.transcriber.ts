@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { access } from 'node:fs/promises';
 import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
 import { MediaService } from '../../media/media.service';
 import type { TranscriptResult } from '../transcription.types';
-import { findExecutable, modelPaths, PocketsphinxEngine } from './pocketsphinx-engine';
-import { TranscribeRequest, Transcriber, TranscriberReadiness } from './transcriber.port';
+import { findExecutable, modelPaths, PocketsphinxEngine, removeStaleWorkDirs } from './pocketsphinx-engine';
+import { TranscribeRequest, Transcriber, TranscriberReadiness, TranscriptionError } from './transcriber.port';
+
+/** Runs of one job when an engine process dies under it (killed, OOM): then the job fails. */
+export const ENGINE_ATTEMPTS = 2;
 
 /** Debian packages the local engine needs (named in readiness and in ENGINE_UNAVAILABLE). */
 export const ENGINE_PACKAGES = ['ffmpeg', 'pocketsphinx', 'pocketsphinx-en-us'];
@@ -14,7 +17,8 @@ export const ENGINE_PACKAGES = ['ffmpeg', 'pocketsphinx', 'pocketsphinx-en-us'];
  * labels, no custom vocabularies (both are reported as warnings, not errors).
  */
 @Injectable()
-export class LocalPocketsphinxTranscriber implements Transcriber {
+export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
+  private readonly logger = new Logger(LocalPocketsphinxTranscriber.name);
   readonly name = 'local' as const;
   readonly languages = ['en-US'] as const;
   readonly identifiesLanguage = false;
@@ -26,6 +30,12 @@ export class LocalPocketsphinxTranscriber implements Transcriber {
     private readonly media: MediaService,
   ) {
     this.engine = new PocketsphinxEngine(config.engine);
+  }
+
+  /** Work folders (with their FIFOs) that a crashed process left in the temp folder go at start. */
+  async onModuleInit(): Promise<void> {
+    const removed = await removeStaleWorkDirs();
+    if (removed) this.logger.log({ removed }, 'removed engine work folders left by a crashed process');
   }
 
   /** Binaries on PATH and model files present; checked once (packages do not come and go). */
@@ -41,16 +51,27 @@ export class LocalPocketsphinxTranscriber implements Transcriber {
     if (request.options.language_code === 'auto')
       warnings.push('language_code auto: the local engine only knows en-US');
     const expected = request.media.duration ?? undefined;
-    const output = await this.media.withLocalFile(request.media, (path) =>
-      this.engine.run({
-        path,
-        signal: request.signal,
-        maxDurationSeconds: this.config.maxDurationSeconds,
-        onDecoded: (seconds) => {
-          if (expected) request.onProgress?.(Math.min(99, Math.floor((seconds / expected) * 100)));
-        },
-      }),
-    );
+    const output = await this.media.withLocalFile(request.media, async (path) => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await this.engine.run({
+            path,
+            signal: request.signal,
+            maxDurationSeconds: this.config.maxDurationSeconds,
+            onDecoded: (seconds) => {
+              if (expected) request.onProgress?.(Math.min(99, Math.floor((seconds / expected) * 100)));
+            },
+          });
+        } catch (error) {
+          const died = error instanceof TranscriptionError && error.code === 'EENGINEDIED';
+          if (!died || attempt >= ENGINE_ATTEMPTS || request.signal.aborted) throw error;
+          this.logger.warn(
+            { jobId: request.jobId, attempt, reason: error.message },
+            'engine died; running the job again',
+          );
+        }
+      }
+    });
     const words = output.words;
     const confidence = words.length
       ? Math.round((words.reduce((sum, word) => sum + word.confidence, 0) / words.length) * 1e4) / 1e4

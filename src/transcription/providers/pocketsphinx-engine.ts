@@ -11,11 +11,13 @@
  *   ETIMEDOUT / EABORT  the signal fired; both children were SIGKILLed
  *   EDECODE             ffmpeg exited non-zero (not audio, corrupt, no audio stream)
  *   ENOAUDIO            ffmpeg produced no PCM
- *   ERECOGNIZER         pocketsphinx exited non-zero or was killed
+ *   ERECOGNIZER         pocketsphinx exited non-zero
+ *   EENGINEDIED         ffmpeg or pocketsphinx was killed by a signal we did not send (OOM
+ *                       killer, an operator): not the file's fault, worth one more attempt
  *   ESPAWN              a binary could not be started
  */
 import { execFile, spawn, ChildProcess } from 'node:child_process';
-import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { access, constants, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -136,12 +138,57 @@ export async function findExecutable(command: string, pathEnv: string): Promise<
   return undefined;
 }
 
+/** Work folders are `stt-<pid>-XXXXXX`: the pid tells a live run from one a crash left behind. */
+const WORK_DIR_PREFIX = 'stt-';
+const LEGACY_WORK_DIR_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the `stt-*` folders (and their FIFOs) that runs of a crashed process left in the temp
+ * folder: those whose process is gone, and old ones without a pid. Returns how many went.
+ */
+export async function removeStaleWorkDirs(root = tmpdir(), now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith(WORK_DIR_PREFIX)) continue;
+    const pid = /^stt-(\d+)-/.exec(name)?.[1];
+    const path = join(root, name);
+    let stale: boolean;
+    if (pid) stale = Number(pid) !== process.pid && !processAlive(Number(pid));
+    else
+      stale =
+        now -
+          (await stat(path).then(
+            (info) => info.mtimeMs,
+            () => now,
+          )) >
+        LEGACY_WORK_DIR_MAX_AGE_MS;
+    if (
+      stale &&
+      (await rm(path, { recursive: true, force: true }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      removed += 1;
+  }
+  return removed;
+}
+
 export class PocketsphinxEngine {
   constructor(private readonly options: EngineOptions) {}
 
   async run(job: EngineRun): Promise<EngineOutput> {
     if (job.signal.aborted) throw abortError(job.signal);
-    const dir = await mkdtemp(join(tmpdir(), 'stt-'));
+    const dir = await mkdtemp(join(tmpdir(), `${WORK_DIR_PREFIX}${process.pid}-`));
     try {
       const fifo = join(dir, 'pcm.fifo');
       try {
@@ -176,9 +223,19 @@ export class PocketsphinxEngine {
       });
 
       const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+      const killedByUs = new Set<ChildProcess>();
       const kill = (child: ChildProcess) => {
-        if (alive(child)) child.kill('SIGKILL');
+        if (!alive(child)) return;
+        killedByUs.add(child);
+        child.kill('SIGKILL');
       };
+      /** A child killed by a signal we did not send: say so, never blame the file. */
+      const died = (name: string, signal: NodeJS.Signals) =>
+        new TranscriptionError(
+          'EENGINEDIED',
+          `The ${name} process died with signal ${signal} while transcribing (not a problem with the audio)`,
+        );
+      const sphinxExited = new Promise<void>((done) => sphinx.once('exit', () => done()));
       const cleanup = () => job.signal.removeEventListener('abort', onAbort);
       const fail = (error: Error) => {
         if (settled) return;
@@ -255,13 +312,24 @@ export class PocketsphinxEngine {
       ffmpeg.on('close', (code, signal) => {
         exits.ffmpeg = code ?? `signal ${signal}`;
         if (settled) return;
+        if (signal && !killedByUs.has(ffmpeg)) {
+          fail(died('audio decoder (ffmpeg)', signal));
+          return;
+        }
         if (exits.ffmpeg !== 0) {
-          fail(
-            new TranscriptionError(
-              'EDECODE',
-              `ffmpeg could not decode the audio (${exits.ffmpeg}): ${lastLines(ffmpegErr)}`,
-            ),
-          );
+          // ffmpeg also fails (broken pipe) when the recogniser dies under it: look at that first.
+          void Promise.race([sphinxExited, new Promise((done) => setTimeout(done, 500))]).then(() => {
+            if (sphinx.signalCode && !killedByUs.has(sphinx)) {
+              fail(died('speech recogniser (pocketsphinx)', sphinx.signalCode));
+              return;
+            }
+            fail(
+              new TranscriptionError(
+                'EDECODE',
+                `ffmpeg could not decode the audio (${exits.ffmpeg}): ${lastLines(ffmpegErr)}`,
+              ),
+            );
+          });
           return;
         }
         if (exits.sphinx !== undefined) finish();
@@ -269,8 +337,19 @@ export class PocketsphinxEngine {
       sphinx.on('close', (code, signal) => {
         exits.sphinx = code ?? `signal ${signal}`;
         if (settled) return;
+        if (signal && !killedByUs.has(sphinx)) {
+          fail(died('speech recogniser (pocketsphinx)', signal));
+          return;
+        }
         if (exits.sphinx !== 0) {
-          fail(new TranscriptionError('ERECOGNIZER', `pocketsphinx failed (${exits.sphinx}): ${lastLines(sphinxErr)}`));
+          // Its stderr is a debug log: only its ERROR/FATAL lines say anything to a caller.
+          const reason = lastLines(
+            sphinxErr
+              .split('\n')
+              .filter((line) => /ERROR|FATAL/.test(line))
+              .join('\n'),
+          );
+          fail(new TranscriptionError('ERECOGNIZER', `pocketsphinx failed (exit ${exits.sphinx}): ${reason}`));
           return;
         }
         if (exits.ffmpeg !== undefined) finish();
