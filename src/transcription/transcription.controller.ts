@@ -24,6 +24,7 @@ import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
+import { validationFailed } from '../common/http/validation-errors';
 import { storageConfig, StorageConfig, transcriptionConfig, TranscriptionConfig } from '../config/configuration';
 import type { MediaRecord } from '../media/media-record';
 import { MediaService } from '../media/media.service';
@@ -47,24 +48,7 @@ async function validated<T extends object>(cls: new () => T, body: unknown): Pro
   }
   const dto = plainToInstance(cls, body);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) {
-    const fields: Record<string, string[]> = {};
-    const walk = (list: typeof errors, parent: string) => {
-      for (const error of list) {
-        const path = parent ? `${parent}.${error.property}` : error.property;
-        if (error.constraints) fields[path] = Object.values(error.constraints);
-        walk(error.children ?? [], path);
-      }
-    };
-    walk(errors, '');
-    throw AppException.badRequest(
-      ErrorCode.VALIDATION_FAILED,
-      `Validation failed for ${Object.keys(fields).join(', ')}`,
-      {
-        fields,
-      },
-    );
-  }
+  if (errors.length) throw validationFailed(errors);
   return dto;
 }
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { AppException, ErrorBody, ErrorDetails } from '../errors/app.exception';
 import { DEFAULT_CODE_BY_STATUS, ErrorCode } from '../errors/error-code';
+import { JsonBoundsError } from '../http/json-bounds';
 
 /** Errors raised below Nest (body-parser, busboy) carry an HTTP status or an errno-like type. */
 interface LowLevelHttpError {
@@ -40,7 +41,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private toResponse(exception: unknown): { status: number; body: ErrorBody } {
+  private toResponse(thrown: unknown): { status: number; body: ErrorBody } {
+    const exception = thrown instanceof JsonBoundsError ? thrown.reason : thrown;
     if (exception instanceof AppException) {
       return { status: exception.getStatus(), body: exception.getResponse() as ErrorBody };
     }
