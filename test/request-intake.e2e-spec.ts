@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OpenApiContract } from './support/openapi-contract';
 import { createTestApp, TestApp } from './support/test-app';
 import { wavHeader } from './support/wav';
 
@@ -28,6 +29,7 @@ const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
 describe('request intake under hostile input', () => {
   let t: TestApp;
+  let contract: OpenApiContract;
 
   beforeAll(async () => {
     t = await createTestApp({
@@ -39,10 +41,12 @@ describe('request intake under hostile input', () => {
         TRANSCRIBE_BATCH_MAX: '5',
       },
     });
+    contract = new OpenApiContract((await t.http.get('/docs-json').expect(200)).body);
   });
 
   afterAll(async () => {
     await t?.close();
+    if (contract) process.stdout.write(`\nOpenAPI contract covered ${contract.covered.size} responses\n`);
   });
 
   const postJson = (path: string, text: string) => t.http.post(path).set('Content-Type', 'application/json').send(text);
@@ -61,6 +65,7 @@ describe('request intake under hostile input', () => {
     ];
     it.each(cases)('%s %#', async (path, body) => {
       const res = await postJson(path, body);
+      contract.check(res);
       expect(res.status).toBe(400);
       expectError(res.body, 'VALIDATION_FAILED');
       expect(res.body.error.details).toMatchObject({ max_depth: expect.any(Number) });
@@ -82,10 +87,12 @@ describe('request intake under hostile input', () => {
     const started = Date.now();
     const [res, health] = await Promise.all([postJson('/api/v1/analyze-image', body), t.http.get('/health')]);
     const elapsed = Date.now() - started;
+    contract.check(res);
     expect(res.status).toBe(400);
     expectError(res.body, 'VALIDATION_FAILED');
     expect(res.body.error.details).toEqual({ max_keys: expect.any(Number) });
     expect(res.text.length).toBeLessThan(8 * 1024);
+    contract.check(health);
     expect(health.status).toBe(200);
     expect(elapsed).toBeLessThan(3 * baseline + 1000);
   });
@@ -96,6 +103,7 @@ describe('request intake under hostile input', () => {
       const baseline = await unparsedMs(path, body);
       const started = Date.now();
       const res = await postJson(path, body);
+      contract.check(res);
       expect(res.status).toBe(400);
       expectError(res.body, 'VALIDATION_FAILED');
       expect(res.body.error.details).toEqual({ max_items: expect.any(Number) });
@@ -107,6 +115,7 @@ describe('request intake under hostile input', () => {
   it('too many unknown keys inside a batch item still give a short error body', async () => {
     const item = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i]));
     const res = await postJson('/api/v1/analyze-image/batch', JSON.stringify({ items: Array(10).fill(item) }));
+    contract.check(res);
     expect(res.status).toBe(400);
     expectError(res.body, 'VALIDATION_FAILED');
     expect(res.text.length).toBeLessThan(8 * 1024);
@@ -121,6 +130,7 @@ describe('request intake under hostile input', () => {
       .attach('files', ELF, 'program.mp3')
       .attach('files', wavOf(MAX_FILE_SIZE + 1024), 'big.wav')
       .attach('files', fixture('tone.mp3'), 'good.mp3');
+    contract.check(res);
     expect(res.status).toBe(202);
     const jobs = res.body.jobs as Json[];
     expect(jobs.map((job) => job.status)).toEqual(['queued', 'rejected', 'rejected', 'rejected', 'queued']);
@@ -132,6 +142,7 @@ describe('request intake under hostile input', () => {
       expect(job.error.message.length).toBeGreaterThan(10);
     }
     const batch = await t.http.get(`/api/v1/transcribe/batch/${res.body.batch_id}`).expect(200);
+    contract.check(batch);
     expect(batch.body.jobs[1].error.message).toBe(jobs[1].error.message);
   });
 
@@ -140,6 +151,7 @@ describe('request intake under hostile input', () => {
       .post('/api/v1/transcribe/batch')
       .send({ items: [{ audio_file: ELF.toString('base64'), filename: 'program.mp3' }] })
       .expect(202);
+    contract.check(res);
     expect(res.body.jobs[0]).toMatchObject({ status: 'rejected', error: { code: 'INVALID_FILE_FORMAT' } });
     expect(res.body.jobs[0].error.message).not.toBe('App Exception');
   });
@@ -147,17 +159,21 @@ describe('request intake under hostile input', () => {
   describe('a file of exactly MAX_FILE_SIZE bytes is accepted, one byte more is refused, on every intake', () => {
     it('multipart /upload', async () => {
       const exact = await t.http.post('/api/v1/upload').attach('file', wavOf(MAX_FILE_SIZE), 'exact.wav');
+      contract.check(exact);
       expect(exact.status).toBe(201);
       expect(exact.body.size).toBe(MAX_FILE_SIZE);
       const over = await t.http.post('/api/v1/upload').attach('file', wavOf(MAX_FILE_SIZE + 1), 'over.wav');
+      contract.check(over);
       expect(over.status).toBe(413);
       expectError(over.body, 'FILE_TOO_LARGE');
     });
 
     it('multipart /transcribe', async () => {
       const exact = await t.http.post('/api/v1/transcribe').attach('file', wavOf(MAX_FILE_SIZE), 'exact.wav');
+      contract.check(exact);
       expect(exact.status).toBe(202);
       const over = await t.http.post('/api/v1/transcribe').attach('file', wavOf(MAX_FILE_SIZE + 1), 'over.wav');
+      contract.check(over);
       expect(over.status).toBe(413);
     });
 
@@ -165,10 +181,12 @@ describe('request intake under hostile input', () => {
       const exact = await t.http
         .post('/api/v1/transcribe')
         .send({ audio_file: wavOf(MAX_FILE_SIZE).toString('base64'), filename: 'exact.wav' });
+      contract.check(exact);
       expect(exact.status).toBe(202);
       const over = await t.http
         .post('/api/v1/transcribe')
         .send({ audio_file: wavOf(MAX_FILE_SIZE + 1).toString('base64'), filename: 'over.wav' });
+      contract.check(over);
       expect(over.status).toBe(413);
       expectError(over.body, 'FILE_TOO_LARGE');
     });
@@ -189,9 +207,12 @@ describe('request intake under hostile input', () => {
           .set('Content-Type', contentType)
           .serialize((raw) => raw) // the bytes as they are, as curl --data-binary sends them
           .send(bytes);
+        contract.check(put);
         expect(put.status).toBe(200);
         expect(put.body.size).toBe(bytes.length);
+        contract.check(presign);
         const completed = await t.http.post(`/api/v1/media/${presign.body.media_id}/complete`).expect(201);
+        contract.check(completed);
         expect(completed.body).toMatchObject({ size: bytes.length, format: 'wav' });
       },
     );

@@ -1,10 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { appConfig, AppConfig } from '../config/configuration';
 import { SERVICE_NAME, SERVICE_VERSION } from '../config/service-info';
+import { applyDocumentConventions } from './document-conventions';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const { publicBaseUrl } = app.get<AppConfig>(appConfig.KEY);
   const config = new DocumentBuilder()
     .setTitle('TalknShop media-service')
     .setDescription(
@@ -16,13 +20,20 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('transcription', 'Speech to text jobs')
     .addTag('image-analysis', 'Labels, objects, text, faces, moderation, colours')
     .addTag('health', 'Liveness and readiness probes')
+    // Relative unless PUBLIC_BASE_URL says where callers reach the service.
+    .addServer(publicBaseUrl ?? '/')
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  return applyDocumentConventions(document);
 }
 
 const REDOC_BUNDLE = join(dirname(require.resolve('redoc/package.json')), 'bundles', 'redoc.standalone.js');
+const FAVICON = join(dirname(require.resolve('swagger-ui-dist/package.json')), 'favicon-32x32.png');
+/** ReDoc's sidebar shows a logo from cdn.redoc.ly: served from here instead, so the docs work offline. */
+const REDOC_REMOTE_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const REDOC_LOCAL_LOGO = '/favicon.ico';
 
 /**
  * Swagger UI at /docs, ReDoc at /redoc and the document at /docs-json. Every asset is served by
@@ -36,8 +47,13 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     customSiteTitle: `${SERVICE_NAME} API`,
   });
   const http = app.getHttpAdapter().getInstance() as import('express').Express;
+  let redocBundle: string | undefined;
   http.get('/redoc/redoc.standalone.js', (_req: Request, res: Response) => {
-    res.type('application/javascript').sendFile(REDOC_BUNDLE);
+    redocBundle ??= readFileSync(REDOC_BUNDLE, 'utf8').replaceAll(REDOC_REMOTE_LOGO, REDOC_LOCAL_LOGO);
+    res.type('application/javascript').setHeader('Cache-Control', 'public, max-age=3600').send(redocBundle);
+  });
+  http.get('/favicon.ico', (_req: Request, res: Response) => {
+    res.type('image/png').setHeader('Cache-Control', 'public, max-age=86400').sendFile(FAVICON);
   });
   http.get('/redoc', (_req: Request, res: Response) => {
     res.type('html').send(`<!DOCTYPE html>
@@ -46,6 +62,7 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     <title>${SERVICE_NAME} API reference</title>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <link rel="icon" type="image/png" href="/favicon.ico" />
     <style>body { margin: 0; padding: 0; }</style>
   </head>
   <body>

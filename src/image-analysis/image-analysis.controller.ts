@@ -1,8 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -13,12 +11,12 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
+import { ApiMediaInput } from '../docs/api-media-input.decorator';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto } from './dto/analyze-image.dto';
 import { BatchResultDto, ImageAnalysisResultDto } from './dto/image-analysis-result.dto';
@@ -55,23 +53,11 @@ export class ImageAnalysisController {
       'bytes with the same options answers from the cache (`cached: true`). Boxes are fractions of the image; ' +
       'confidences 0..1.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        {
-          type: 'object',
-          required: ['file'],
-          properties: {
-            file: { type: 'string', format: 'binary', description: 'A JPEG, PNG or WebP image' },
-            analysis_types: { type: 'string', example: 'labels,text,objects,faces,moderation,colors' },
-            max_labels: { type: 'integer', minimum: 1, maximum: 1000 },
-            min_confidence: { type: 'number', minimum: 0, maximum: 1 },
-          },
-        },
-        { $ref: getSchemaPath(AnalyzeImageDto) },
-      ],
-    },
+  @ApiMediaInput({
+    fileField: 'file',
+    fileDescription: 'A JPEG, PNG or WebP image',
+    options: AnalysisOptionsDto,
+    json: AnalyzeImageDto,
   })
   @ApiOkResponse({ type: ImageAnalysisResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, INVALID_FILE (empty)' })
@@ -102,25 +88,12 @@ export class ImageAnalysisController {
       'GET /analyze-image/batch/{batch_id}. In JSON the whole body is bounded by the JSON body limit: use ' +
       'multipart or media_id for large batches.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        {
-          type: 'object',
-          required: ['files'],
-          properties: {
-            files: { type: 'array', items: { type: 'string', format: 'binary' } },
-            analysis_types: { type: 'string', example: 'labels,objects' },
-            max_labels: { type: 'integer' },
-            min_confidence: { type: 'number' },
-          },
-        },
-        { $ref: getSchemaPath(AnalyzeBatchDto) },
-      ],
-    },
+  @ApiMediaInput({
+    fileField: 'files',
+    fileDescription: 'JPEG, PNG or WebP images',
+    options: AnalysisOptionsDto,
+    json: AnalyzeBatchDto,
   })
-  @ApiExtraModels(AnalyzeBatchDto)
   @ApiOkResponse({ type: BatchResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items, too many), FILE_MISSING, TOO_MANY_FILES' })
   async batch(@Req() req: Request, @Body() body: AnalyzeBatchDto): Promise<BatchResult> {

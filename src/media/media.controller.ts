@@ -39,6 +39,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
+import { ApiMediaInput } from '../docs/api-media-input.decorator';
 import { appConfig, AppConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { MediaRecordDto, PresignedUploadDto, PresignUploadDto, UploadReceivedDto } from './dto/media.dto';
 import { contentDisposition } from './filename';
@@ -66,14 +67,7 @@ export class MediaController {
       'Streams the file to storage while reading it. The format is decided from the bytes; images are probed with ' +
       'sharp and audio with music-metadata. Nothing is stored unless every check passes.',
   })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file'],
-      properties: { file: { type: 'string', format: 'binary', description: 'One audio or image file' } },
-    },
-  })
+  @ApiMediaInput({ fileField: 'file', fileDescription: 'One audio or image file' })
   @ApiCreatedResponse({ type: MediaRecordDto })
   @ApiBadRequestResponse({ description: 'FILE_MISSING, TOO_MANY_FILES, UNEXPECTED_FIELD, INVALID_FILE (empty)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
@@ -112,7 +106,7 @@ export class MediaController {
     description: 'The raw bytes as the body (not multipart), with the token from /upload/presign.',
   })
   @ApiParam(MEDIA_ID_PARAM)
-  @ApiQuery({ name: 'token', required: true })
+  @ApiQuery({ name: 'token', required: true, schema: { type: 'string' }, description: 'From upload_url' })
   @ApiConsumes('application/octet-stream', 'audio/*', 'image/*')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: UploadReceivedDto })

@@ -2,15 +2,12 @@ import { Controller, Get, HttpStatus, Inject, Param, Post, Query, Req, Res } fro
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
@@ -24,6 +21,7 @@ import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
+import { ApiMediaInput } from '../docs/api-media-input.decorator';
 import { validationFailed } from '../common/http/validation-errors';
 import { storageConfig, StorageConfig, transcriptionConfig, TranscriptionConfig } from '../config/configuration';
 import type { MediaRecord } from '../media/media-record';
@@ -31,9 +29,11 @@ import { MediaService } from '../media/media.service';
 import {
   BatchAcceptedDto,
   BatchStatusDto,
+  JobAcceptedDto,
   TranscribeBatchJsonDto,
   TranscribeJsonDto,
   TranscriptionJobDto,
+  TranscriptionOptionsDto,
 } from './dto/transcription.dto';
 import { RENDERERS } from './formats/subtitles';
 import { toView, TranscriptionService } from './transcription.service';
@@ -55,7 +55,7 @@ async function validated<T extends object>(cls: new () => T, body: unknown): Pro
 const ID_PARAM = { name: 'job_id', format: 'uuid', description: 'transcription_id from POST /transcribe' };
 
 @ApiTags('transcription')
-@ApiExtraModels(TranscribeJsonDto, TranscribeBatchJsonDto)
+@ApiExtraModels(TranscribeJsonDto, TranscribeBatchJsonDto, TranscriptionJobDto)
 @Controller('transcribe')
 export class TranscriptionController {
   constructor(
@@ -75,29 +75,22 @@ export class TranscriptionController {
       'answers 200 with the result (rendered as output_format) when the job finishes in time. A repeat of the same ' +
       'audio and options is answered at once from the cache (`cached: true`).',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(TranscribeJsonDto) },
-        {
-          type: 'object',
-          required: ['file'],
-          properties: {
-            file: { type: 'string', format: 'binary' },
-            language_code: { type: 'string' },
-            speaker_count: { type: 'integer', minimum: 2, maximum: 10 },
-            vocabulary_name: { type: 'string' },
-            output_format: { type: 'string', enum: ['json', 'text', 'srt', 'vtt'] },
-            callback_url: { type: 'string', format: 'uri' },
-          },
-        },
-      ],
-    },
+  @ApiMediaInput({
+    fileField: 'file',
+    fileDescription: 'An audio file: mp3, wav, m4a, flac, ogg or webm',
+    options: TranscriptionOptionsDto,
+    json: TranscribeJsonDto,
   })
   @ApiQuery({ name: 'wait', required: false, type: Number, description: 'Seconds to wait for the result' })
-  @ApiAcceptedResponse({ type: TranscriptionJobDto, description: 'Queued (or still running after wait)' })
-  @ApiOkResponse({ type: TranscriptionJobDto, description: 'Finished within wait, or cached' })
+  @ApiAcceptedResponse({
+    type: JobAcceptedDto,
+    description: 'Queued (or still running after wait)',
+    headers: { Location: { description: 'The job: GET it for status and result', schema: { type: 'string' } } },
+  })
+  @ApiOkResponse({
+    description: 'Finished within wait, or cached: the job, rendered as output_format',
+    content: jobRenderings(),
+  })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, UNEXPECTED_FIELD' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (media_id)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE' })
@@ -176,9 +169,16 @@ export class TranscriptionController {
       'media_id, filename}], ...options}. A bad item is reported in its own entry (status `rejected`, error) and does ' +
       'not sink the batch.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({ type: TranscribeBatchJsonDto })
-  @ApiAcceptedResponse({ type: BatchAcceptedDto })
+  @ApiMediaInput({
+    fileField: 'files',
+    fileDescription: 'Audio files: mp3, wav, m4a, flac, ogg or webm',
+    options: TranscriptionOptionsDto,
+    json: TranscribeBatchJsonDto,
+  })
+  @ApiAcceptedResponse({
+    type: BatchAcceptedDto,
+    headers: { Location: { description: 'The batch: GET it for each job', schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, TOO_MANY_FILES, FILE_MISSING' })
   @ApiServiceUnavailableResponse({ description: 'ENGINE_UNAVAILABLE' })
   async submitBatch(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -331,8 +331,7 @@ export class TranscriptionController {
   @ApiParam(ID_PARAM)
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'text', 'srt', 'vtt'] })
   @ApiQuery({ name: 'wait', required: false, type: Number, description: 'Seconds to wait for the job to finish' })
-  @ApiProduces('application/json', 'text/plain', 'text/vtt', 'application/x-subrip')
-  @ApiOkResponse({ type: TranscriptionJobDto })
+  @ApiOkResponse({ description: 'The job, or its result rendered as `format`', content: jobRenderings() })
   @ApiNotFoundResponse({ description: 'JOB_NOT_FOUND' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: unknown format' })
   async getJob(
@@ -383,6 +382,20 @@ export class TranscriptionController {
     }
     return Math.min(seconds, this.config.maxWaitSeconds);
   }
+}
+
+/** The job as JSON, or a completed result rendered as text or subtitles (strings, not JSON). */
+function jobRenderings() {
+  return {
+    'application/json': { schema: { $ref: getSchemaPath(TranscriptionJobDto) } },
+    'text/plain': { schema: { type: 'string', example: "i'm looking for a twenty seven inch monitor" } },
+    'text/vtt': {
+      schema: { type: 'string', example: "WEBVTT\n\n00:00.150 --> 00:02.820\ni'm looking for a monitor\n" },
+    },
+    'application/x-subrip': {
+      schema: { type: 'string', example: "1\n00:00:00,150 --> 00:00:02,820\ni'm looking for a monitor\n" },
+    },
+  };
 }
 
 function itemError(error: unknown): JobError {
