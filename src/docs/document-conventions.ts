@@ -49,6 +49,7 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
   const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
   schemas.ErrorResponse = ERROR_RESPONSE_SCHEMA;
   const errorRef: ReferenceObject = { $ref: '#/components/schemas/ErrorResponse' };
+  const optionModels = new Set<string>();
 
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
@@ -57,6 +58,7 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
       const media = operation[MEDIA_INPUT_EXTENSION] as MediaInputExtension | undefined;
       if (media) {
         operation.requestBody = mediaRequestBody(media, schemas);
+        if (media.options) optionModels.add(media.options);
         delete operation[MEDIA_INPUT_EXTENSION];
       }
       if (path.startsWith('/api/')) {
@@ -77,6 +79,11 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
         }
       }
     }
+  }
+  // An options model only fed the multipart fields: drop it unless something still refers to it.
+  const text = JSON.stringify(document);
+  for (const name of optionModels) {
+    if (!text.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
   }
   return document;
 }
