@@ -217,4 +217,30 @@ describe('request intake under hostile input', () => {
       },
     );
   });
+
+  it('a malformed id is 400 VALIDATION_FAILED on every id route', async () => {
+    const paths = [
+      '/api/v1/media/not-a-uuid',
+      '/api/v1/media/not-a-uuid/download',
+      '/api/v1/transcribe/not-a-uuid',
+      '/api/v1/transcribe/batch/not-a-uuid',
+      '/api/v1/analyze-image/not-a-uuid',
+      '/api/v1/analyze-image/not-a-uuid/annotated',
+      '/api/v1/analyze-image/batch/not-a-uuid',
+    ];
+    for (const path of paths) {
+      const res = await t.http.get(path);
+      contract.check(res);
+      expect([path, res.status]).toEqual([path, 400]);
+      expectError(res.body, 'VALIDATION_FAILED');
+    }
+  });
+
+  it('a file sent as a text field is refused with a message saying so', async () => {
+    const res = await t.http.post('/api/v1/analyze-image').field('file', 'string');
+    contract.check(res);
+    expect(res.status).toBe(400);
+    expectError(res.body, 'UNEXPECTED_FIELD');
+    expect(res.body.error.message).toMatch(/sent as a text field/);
+  });
 });

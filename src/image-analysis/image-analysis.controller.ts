@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiExtraModels,
@@ -12,6 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { UuidParam } from '../common/http/uuid-param';
 import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -136,7 +137,7 @@ export class ImageAnalysisController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchResultDto })
   @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
-  getBatch(@Param('batch_id') batchId: string): Promise<BatchResult> {
+  getBatch(@UuidParam('batch_id') batchId: string): Promise<BatchResult> {
     return this.analyses.getBatch(batchId);
   }
 
@@ -146,7 +147,7 @@ export class ImageAnalysisController {
   @ApiOkResponse({ type: ImageAnalysisResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND' })
-  get(@Param('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {
+  get(@UuidParam('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {
     return this.analyses.get(analysisId);
   }
 
@@ -160,7 +161,7 @@ export class ImageAnalysisController {
   @ApiProduces('image/png', 'image/jpeg')
   @ApiOkResponse({ description: 'The annotated image', content: { 'image/png': {}, 'image/jpeg': {} } })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND, or MEDIA_NOT_FOUND when the image was deleted since' })
-  async annotated(@Param('analysis_id') analysisId: string, @Res() res: Response): Promise<void> {
+  async annotated(@UuidParam('analysis_id') analysisId: string, @Res() res: Response): Promise<void> {
     const { body, contentType } = await this.analyses.annotate(analysisId, async (record) => {
       if (!record.media_id) {
         throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, 'The analysed image is not stored', {});

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Inject,
-  Param,
   Post,
   Put,
   Query,
@@ -34,6 +33,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { UuidParam } from '../common/http/uuid-param';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { AppException } from '../common/errors/app.exception';
@@ -114,7 +114,7 @@ export class MediaController {
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: more bytes than announced' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (or the S3 driver is in use)' })
   async receive(
-    @Param('media_id') mediaId: string,
+    @UuidParam('media_id') mediaId: string,
     @Query('token') token: string | undefined,
     @Req() req: Request,
   ): Promise<UploadReceivedDto> {
@@ -140,7 +140,7 @@ export class MediaController {
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT' })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_FILE (does not parse, size differs from announced)' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
-  async complete(@Param('media_id') mediaId: string, @Res({ passthrough: true }) res: Response) {
+  async complete(@UuidParam('media_id') mediaId: string, @Res({ passthrough: true }) res: Response) {
     const { record, created } = await this.presigned.complete(mediaId);
     if (!created) res.status(HttpStatus.OK);
     return record;
@@ -152,7 +152,7 @@ export class MediaController {
   @ApiOkResponse({ type: MediaRecordDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
-  getRecord(@Param('media_id') mediaId: string): Promise<MediaRecord> {
+  getRecord(@UuidParam('media_id') mediaId: string): Promise<MediaRecord> {
     return this.media.get(mediaId);
   }
 
@@ -171,7 +171,7 @@ export class MediaController {
   @ApiResponse({ status: 416, description: 'RANGE_NOT_SATISFIABLE' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
   async download(
-    @Param('media_id') mediaId: string,
+    @UuidParam('media_id') mediaId: string,
     @Query('redirect') redirect: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -236,7 +236,7 @@ export class MediaController {
   @ApiParam(MEDIA_ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
-  async remove(@Param('media_id') mediaId: string): Promise<void> {
+  async remove(@UuidParam('media_id') mediaId: string): Promise<void> {
     await this.media.delete(mediaId);
   }
 

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -17,6 +17,7 @@ import {
 } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { UuidParam } from '../common/http/uuid-param';
 import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -296,7 +297,7 @@ export class TranscriptionController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchStatusDto })
   @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
-  async getBatch(@Param('batch_id') batchId: string): Promise<BatchStatusDto> {
+  async getBatch(@UuidParam('batch_id') batchId: string): Promise<BatchStatusDto> {
     const { batch, jobs } = await this.transcription.getBatch(batchId);
     const counts: Record<string, number> = {
       total: batch.items.length,
@@ -335,7 +336,7 @@ export class TranscriptionController {
   @ApiNotFoundResponse({ description: 'JOB_NOT_FOUND' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: unknown format' })
   async getJob(
-    @Param('job_id') jobId: string,
+    @UuidParam('job_id') jobId: string,
     @Res() res: Response,
     @Query('format') format?: string,
     @Query('wait') wait?: string,

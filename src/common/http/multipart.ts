@@ -135,12 +135,24 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
     };
 
     parser.on('field', (name, value, info) => {
-      if (options.allowedFields && !options.allowedFields.includes(name)) {
+      if (name === options.fileField) {
         fail(
-          badRequest(ErrorCode.UNEXPECTED_FIELD, `Unexpected field '${name}'`, {
-            field: name,
-            allowed_fields: [...options.allowedFields, options.fileField],
-          }),
+          badRequest(
+            ErrorCode.UNEXPECTED_FIELD,
+            `'${name}' was sent as a text field: send the file itself in '${name}' (a file part with a file name)`,
+            { field: name, expected: 'file' },
+          ),
+        );
+        return;
+      }
+      if (options.allowedFields && !options.allowedFields.includes(name)) {
+        const allowed = options.allowedFields.length ? options.allowedFields.join(', ') : 'none';
+        fail(
+          badRequest(
+            ErrorCode.UNEXPECTED_FIELD,
+            `Unexpected text field '${name}' (text fields taken: ${allowed}; the file goes in '${options.fileField}')`,
+            { field: name, allowed_fields: options.allowedFields, file_field: options.fileField },
+          ),
         );
         return;
       }
