@@ -243,4 +243,13 @@ describe('request intake under hostile input', () => {
     expectError(res.body, 'UNEXPECTED_FIELD');
     expect(res.body.error.message).toMatch(/sent as a text field/);
   });
+
+  it('a method a known path does not take is 405 with Allow', async () => {
+    const res = await t.http.patch('/api/v1/media/0b6f8a52-3c1e-4c55-9d4e-1f2a3b4c5d6e');
+    expect(res.status).toBe(405);
+    expectError(res.body, 'METHOD_NOT_ALLOWED');
+    expect(res.headers.allow.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD']);
+    const unknown = await t.http.patch('/api/v1/nothing-here');
+    expect(unknown.status).toBe(404);
+  });
 });
