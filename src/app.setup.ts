@@ -1,5 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import type { Request } from 'express';
+import { takesRawBody, verifyJsonBounds } from './common/http/json-bounds';
 import { createValidationPipe } from './common/http/validation.pipe';
 import type { Server } from 'node:http';
 import { appConfig, AppConfig, queueConfig, QueueConfig, storageConfig, StorageConfig } from './config/configuration';
@@ -23,8 +25,16 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // JSON bodies may carry a base64 file (4/3 of its size) plus a few options.
   const storage = app.get<StorageConfig>(storageConfig.KEY);
   const jsonLimit = Math.ceil((storage.maxFileSize * 4) / 3) + 64 * 1024;
-  app.useBodyParser('json', { limit: jsonLimit });
-  app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
+  // A presigned PUT streams its raw bytes to the store: no parser may read them, whatever the type.
+  const parsed = (type: string) => (req: Request) => !takesRawBody(req) && Boolean(req.is(type));
+  // The shape of a JSON body (depth, keys, items) is bounded on its bytes before it is parsed.
+  const json = { limit: jsonLimit, type: parsed('application/json'), verify: verifyJsonBounds };
+  app.useBodyParser('json', json);
+  app.useBodyParser('urlencoded', {
+    limit: '64kb',
+    extended: false,
+    type: parsed('application/x-www-form-urlencoded'),
+  });
 
   // Idle keep-alive sockets outlive the load balancer's idle timeout, and a request's headers may
   // take a little longer still (Node requires headersTimeout above keepAliveTimeout to be useful).

@@ -243,7 +243,9 @@ describe('transcription (local engine, real audio)', () => {
   it('answers bad requests with clear 4xx errors', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
     expect((await t.http.get(`/api/v1/transcribe/${id}`).expect(404)).body.error.code).toBe('JOB_NOT_FOUND');
-    expect((await t.http.get('/api/v1/transcribe/not-a-uuid').expect(404)).body.error.code).toBe('JOB_NOT_FOUND');
+    // A malformed id is the same mistake on every id route: 400 VALIDATION_FAILED.
+    expect((await t.http.get('/api/v1/transcribe/not-a-uuid').expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await t.http.get('/api/v1/transcribe/batch/x').expect(400)).body.error.code).toBe('VALIDATION_FAILED');
     expect((await t.http.get(`/api/v1/transcribe/batch/${id}`).expect(404)).body.error.code).toBe('BATCH_NOT_FOUND');
     const bad = async (body: object, code = 'VALIDATION_FAILED', status = 400) =>
       expect((await t.http.post('/api/v1/transcribe').send(body).expect(status)).body.error.code).toBe(code);

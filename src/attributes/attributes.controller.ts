@@ -2,8 +2,6 @@ import { RequireScope } from '../auth/scopes';
 import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -13,9 +11,9 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { ApiMediaInput } from '../docs/api-media-input.decorator';
 import { ImageIntake, isMultipart, validateFields } from '../image-analysis/intake/image-intake';
 import { AttributeResult, AttributesService, ExtractOptions } from './attributes.service';
 import { AttributeResultDto, ExtractAttributesDto, ExtractOptionsDto } from './dto/extract-attributes.dto';
@@ -45,22 +43,11 @@ export class AttributesController {
       'the objects, key/value attributes with confidence and source, and one search query. Cached by the image ' +
       'SHA-256 and the options (`cached: true` on a repeat).',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        {
-          type: 'object',
-          required: ['file'],
-          properties: {
-            file: { type: 'string', format: 'binary', description: 'A JPEG, PNG or WebP image' },
-            max_labels: { type: 'integer', minimum: 1, maximum: 1000 },
-            min_confidence: { type: 'number', minimum: 0, maximum: 1 },
-          },
-        },
-        { $ref: getSchemaPath(ExtractAttributesDto) },
-      ],
-    },
+  @ApiMediaInput({
+    fileField: 'file',
+    fileDescription: 'A JPEG, PNG or WebP image',
+    options: ExtractOptionsDto,
+    json: ExtractAttributesDto,
   })
   @ApiOkResponse({ type: AttributeResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, INVALID_FILE (empty)' })

@@ -1,11 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BEARER_SCHEME, NO_BEARER_EXTENSION } from '../auth/scopes';
+import { appConfig, AppConfig } from '../config/configuration';
 import { SERVICE_NAME, SERVICE_VERSION } from '../config/service-info';
+import { applyDocumentConventions } from './document-conventions';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const { publicBaseUrl } = app.get<AppConfig>(appConfig.KEY);
   const config = new DocumentBuilder()
     .setTitle('TalknShop media-service')
     .setDescription(
@@ -28,6 +32,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
       BEARER_SCHEME,
     )
+    // Relative unless PUBLIC_BASE_URL says where callers reach the service.
+    .addServer(publicBaseUrl ?? '/')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
@@ -35,16 +41,20 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // Routes that authenticate by other means (@PublicRoute) drop the controller's bearer requirement.
   for (const operations of Object.values(document.paths)) {
     for (const operation of Object.values(operations) as Array<Record<string, unknown>>) {
-      if (operation && typeof operation === 'object' && operation[NO_BEARER_EXTENSION]) {
-        operation.security = [];
-        delete operation[NO_BEARER_EXTENSION];
-      }
+      if (!operation || typeof operation !== 'object') continue;
+      // Open routes (probes, docs, the presigned PUT) say so explicitly: `security: []`.
+      if (operation[NO_BEARER_EXTENSION] || !operation.security) operation.security = [];
+      delete operation[NO_BEARER_EXTENSION];
     }
   }
-  return document;
+  return applyDocumentConventions(document);
 }
 
 const REDOC_BUNDLE = join(dirname(require.resolve('redoc/package.json')), 'bundles', 'redoc.standalone.js');
+const FAVICON = join(dirname(require.resolve('swagger-ui-dist/package.json')), 'favicon-32x32.png');
+/** ReDoc's sidebar shows a logo from cdn.redoc.ly: served from here instead, so the docs work offline. */
+const REDOC_REMOTE_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const REDOC_LOCAL_LOGO = '/favicon.ico';
 
 /**
  * Swagger UI at /docs, ReDoc at /redoc and the document at /docs-json. Every asset is served by
@@ -60,8 +70,13 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     swaggerOptions: { persistAuthorization: true },
   });
   const http = app.getHttpAdapter().getInstance() as import('express').Express;
+  let redocBundle: string | undefined;
   http.get('/redoc/redoc.standalone.js', (_req: Request, res: Response) => {
-    res.type('application/javascript').sendFile(REDOC_BUNDLE);
+    redocBundle ??= readFileSync(REDOC_BUNDLE, 'utf8').replaceAll(REDOC_REMOTE_LOGO, REDOC_LOCAL_LOGO);
+    res.type('application/javascript').setHeader('Cache-Control', 'public, max-age=3600').send(redocBundle);
+  });
+  http.get('/favicon.ico', (_req: Request, res: Response) => {
+    res.type('image/png').setHeader('Cache-Control', 'public, max-age=86400').sendFile(FAVICON);
   });
   http.get('/redoc', (_req: Request, res: Response) => {
     res.type('html').send(`<!DOCTYPE html>
@@ -70,6 +85,7 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     <title>${SERVICE_NAME} API reference</title>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <link rel="icon" type="image/png" href="/favicon.ico" />
     <style>body { margin: 0; padding: 0; }</style>
   </head>
   <body>

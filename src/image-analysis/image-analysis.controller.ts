@@ -1,9 +1,7 @@
 import { RequireScope } from '../auth/scopes';
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -14,12 +12,13 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
-  getSchemaPath,
 } from '@nestjs/swagger';
+import { UuidParam } from '../common/http/uuid-param';
 import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
+import { ApiMediaInput } from '../docs/api-media-input.decorator';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto } from './dto/analyze-image.dto';
 import { BatchResultDto, ImageAnalysisResultDto } from './dto/image-analysis-result.dto';
@@ -57,23 +56,11 @@ export class ImageAnalysisController {
       'bytes with the same options answers from the cache (`cached: true`). Boxes are fractions of the image; ' +
       'confidences 0..1.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        {
-          type: 'object',
-          required: ['file'],
-          properties: {
-            file: { type: 'string', format: 'binary', description: 'A JPEG, PNG or WebP image' },
-            analysis_types: { type: 'string', example: 'labels,text,objects,faces,moderation,colors' },
-            max_labels: { type: 'integer', minimum: 1, maximum: 1000 },
-            min_confidence: { type: 'number', minimum: 0, maximum: 1 },
-          },
-        },
-        { $ref: getSchemaPath(AnalyzeImageDto) },
-      ],
-    },
+  @ApiMediaInput({
+    fileField: 'file',
+    fileDescription: 'A JPEG, PNG or WebP image',
+    options: AnalysisOptionsDto,
+    json: AnalyzeImageDto,
   })
   @ApiOkResponse({ type: ImageAnalysisResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, INVALID_FILE (empty)' })
@@ -104,25 +91,12 @@ export class ImageAnalysisController {
       'GET /analyze-image/batch/{batch_id}. In JSON the whole body is bounded by the JSON body limit: use ' +
       'multipart or media_id for large batches.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        {
-          type: 'object',
-          required: ['files'],
-          properties: {
-            files: { type: 'array', items: { type: 'string', format: 'binary' } },
-            analysis_types: { type: 'string', example: 'labels,objects' },
-            max_labels: { type: 'integer' },
-            min_confidence: { type: 'number' },
-          },
-        },
-        { $ref: getSchemaPath(AnalyzeBatchDto) },
-      ],
-    },
+  @ApiMediaInput({
+    fileField: 'files',
+    fileDescription: 'JPEG, PNG or WebP images',
+    options: AnalysisOptionsDto,
+    json: AnalyzeBatchDto,
   })
-  @ApiExtraModels(AnalyzeBatchDto)
   @ApiOkResponse({ type: BatchResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items, too many), FILE_MISSING, TOO_MANY_FILES' })
   async batch(
@@ -176,7 +150,7 @@ export class ImageAnalysisController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchResultDto })
   @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
-  getBatch(@Param('batch_id') batchId: string, @Query('wait') wait?: string): Promise<BatchResult> {
+  getBatch(@UuidParam('batch_id') batchId: string, @Query('wait') wait?: string): Promise<BatchResult> {
     return this.analyses.getBatch(batchId, wait === undefined ? 0 : waitParam(wait));
   }
 
@@ -186,7 +160,7 @@ export class ImageAnalysisController {
   @ApiOkResponse({ type: ImageAnalysisResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND' })
-  get(@Param('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {
+  get(@UuidParam('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {
     return this.analyses.get(analysisId);
   }
 
@@ -200,7 +174,7 @@ export class ImageAnalysisController {
   @ApiProduces('image/png', 'image/jpeg')
   @ApiOkResponse({ description: 'The annotated image', content: { 'image/png': {}, 'image/jpeg': {} } })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND, or MEDIA_NOT_FOUND when the image was deleted since' })
-  async annotated(@Param('analysis_id') analysisId: string, @Res() res: Response): Promise<void> {
+  async annotated(@UuidParam('analysis_id') analysisId: string, @Res() res: Response): Promise<void> {
     const { body, contentType } = await this.analyses.annotate(analysisId, async (record) => {
       if (!record.media_id) {
         throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, 'The analysed image is not stored', {});

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Inject,
-  Param,
   Post,
   Put,
   Query,
@@ -34,12 +33,14 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { UuidParam } from '../common/http/uuid-param';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { PublicRoute, RequireScope } from '../auth/scopes';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
+import { ApiMediaInput } from '../docs/api-media-input.decorator';
 import { appConfig, AppConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { MediaRecordDto, PresignedUploadDto, PresignUploadDto, UploadReceivedDto } from './dto/media.dto';
 import { contentDisposition } from './filename';
@@ -68,14 +69,7 @@ export class MediaController {
       'Streams the file to storage while reading it. The format is decided from the bytes; images are probed with ' +
       'sharp and audio with music-metadata. Nothing is stored unless every check passes.',
   })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file'],
-      properties: { file: { type: 'string', format: 'binary', description: 'One audio or image file' } },
-    },
-  })
+  @ApiMediaInput({ fileField: 'file', fileDescription: 'One audio or image file' })
   @ApiCreatedResponse({ type: MediaRecordDto })
   @ApiBadRequestResponse({ description: 'FILE_MISSING, TOO_MANY_FILES, UNEXPECTED_FIELD, INVALID_FILE (empty)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
@@ -115,7 +109,7 @@ export class MediaController {
     description: 'The raw bytes as the body (not multipart), with the token from /upload/presign.',
   })
   @ApiParam(MEDIA_ID_PARAM)
-  @ApiQuery({ name: 'token', required: true })
+  @ApiQuery({ name: 'token', required: true, schema: { type: 'string' }, description: 'From upload_url' })
   @ApiConsumes('application/octet-stream', 'audio/*', 'image/*')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: UploadReceivedDto })
@@ -123,7 +117,7 @@ export class MediaController {
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: more bytes than announced' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (or the S3 driver is in use)' })
   async receive(
-    @Param('media_id') mediaId: string,
+    @UuidParam('media_id') mediaId: string,
     @Query('token') token: string | undefined,
     @Req() req: Request,
   ): Promise<UploadReceivedDto> {
@@ -149,7 +143,7 @@ export class MediaController {
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT' })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_FILE (does not parse, size differs from announced)' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
-  async complete(@Param('media_id') mediaId: string, @Res({ passthrough: true }) res: Response) {
+  async complete(@UuidParam('media_id') mediaId: string, @Res({ passthrough: true }) res: Response) {
     const { record, created } = await this.presigned.complete(mediaId);
     if (!created) res.status(HttpStatus.OK);
     return record;
@@ -162,7 +156,7 @@ export class MediaController {
   @ApiOkResponse({ type: MediaRecordDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
-  getRecord(@Param('media_id') mediaId: string): Promise<MediaRecord> {
+  getRecord(@UuidParam('media_id') mediaId: string): Promise<MediaRecord> {
     return this.media.get(mediaId);
   }
 
@@ -182,7 +176,7 @@ export class MediaController {
   @ApiResponse({ status: 416, description: 'RANGE_NOT_SATISFIABLE' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
   async download(
-    @Param('media_id') mediaId: string,
+    @UuidParam('media_id') mediaId: string,
     @Query('redirect') redirect: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -247,7 +241,7 @@ export class MediaController {
   @ApiParam(MEDIA_ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
-  async remove(@Param('media_id') mediaId: string): Promise<void> {
+  async remove(@UuidParam('media_id') mediaId: string): Promise<void> {
     await this.media.delete(mediaId);
   }
 

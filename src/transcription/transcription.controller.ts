@@ -1,17 +1,14 @@
 import { RequireScope } from '../auth/scopes';
-import { Controller, Get, HttpStatus, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
@@ -21,19 +18,24 @@ import {
 } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { UuidParam } from '../common/http/uuid-param';
 import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { readMultipart } from '../common/http/multipart';
+import { ApiMediaInput } from '../docs/api-media-input.decorator';
+import { validationFailed } from '../common/http/validation-errors';
 import { storageConfig, StorageConfig, transcriptionConfig, TranscriptionConfig } from '../config/configuration';
 import type { MediaRecord } from '../media/media-record';
 import { MediaService } from '../media/media.service';
 import {
   BatchAcceptedDto,
   BatchStatusDto,
+  JobAcceptedDto,
   TranscribeBatchJsonDto,
   TranscribeJsonDto,
   TranscriptionJobDto,
+  TranscriptionOptionsDto,
 } from './dto/transcription.dto';
 import { RENDERERS } from './formats/subtitles';
 import { toView, TranscriptionService } from './transcription.service';
@@ -48,31 +50,14 @@ async function validated<T extends object>(cls: new () => T, body: unknown): Pro
   }
   const dto = plainToInstance(cls, body);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) {
-    const fields: Record<string, string[]> = {};
-    const walk = (list: typeof errors, parent: string) => {
-      for (const error of list) {
-        const path = parent ? `${parent}.${error.property}` : error.property;
-        if (error.constraints) fields[path] = Object.values(error.constraints);
-        walk(error.children ?? [], path);
-      }
-    };
-    walk(errors, '');
-    throw AppException.badRequest(
-      ErrorCode.VALIDATION_FAILED,
-      `Validation failed for ${Object.keys(fields).join(', ')}`,
-      {
-        fields,
-      },
-    );
-  }
+  if (errors.length) throw validationFailed(errors);
   return dto;
 }
 
 const ID_PARAM = { name: 'job_id', format: 'uuid', description: 'transcription_id from POST /transcribe' };
 
 @ApiTags('transcription')
-@ApiExtraModels(TranscribeJsonDto, TranscribeBatchJsonDto)
+@ApiExtraModels(TranscribeJsonDto, TranscribeBatchJsonDto, TranscriptionJobDto)
 @RequireScope('transcribe')
 @Controller('transcribe')
 export class TranscriptionController {
@@ -93,29 +78,22 @@ export class TranscriptionController {
       'answers 200 with the result (rendered as output_format) when the job finishes in time. A repeat of the same ' +
       'audio and options is answered at once from the cache (`cached: true`).',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(TranscribeJsonDto) },
-        {
-          type: 'object',
-          required: ['file'],
-          properties: {
-            file: { type: 'string', format: 'binary' },
-            language_code: { type: 'string' },
-            speaker_count: { type: 'integer', minimum: 2, maximum: 10 },
-            vocabulary_name: { type: 'string' },
-            output_format: { type: 'string', enum: ['json', 'text', 'srt', 'vtt'] },
-            callback_url: { type: 'string', format: 'uri' },
-          },
-        },
-      ],
-    },
+  @ApiMediaInput({
+    fileField: 'file',
+    fileDescription: 'An audio file: mp3, wav, m4a, flac, ogg or webm',
+    options: TranscriptionOptionsDto,
+    json: TranscribeJsonDto,
   })
   @ApiQuery({ name: 'wait', required: false, type: Number, description: 'Seconds to wait for the result' })
-  @ApiAcceptedResponse({ type: TranscriptionJobDto, description: 'Queued (or still running after wait)' })
-  @ApiOkResponse({ type: TranscriptionJobDto, description: 'Finished within wait, or cached' })
+  @ApiAcceptedResponse({
+    type: JobAcceptedDto,
+    description: 'Queued (or still running after wait)',
+    headers: { Location: { description: 'The job: GET it for status and result', schema: { type: 'string' } } },
+  })
+  @ApiOkResponse({
+    description: 'Finished within wait, or cached: the job, rendered as output_format',
+    content: jobRenderings(),
+  })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, UNEXPECTED_FIELD' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (media_id)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE' })
@@ -194,9 +172,16 @@ export class TranscriptionController {
       'media_id, filename}], ...options}. A bad item is reported in its own entry (status `rejected`, error) and does ' +
       'not sink the batch.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({ type: TranscribeBatchJsonDto })
-  @ApiAcceptedResponse({ type: BatchAcceptedDto })
+  @ApiMediaInput({
+    fileField: 'files',
+    fileDescription: 'Audio files: mp3, wav, m4a, flac, ogg or webm',
+    options: TranscriptionOptionsDto,
+    json: TranscribeBatchJsonDto,
+  })
+  @ApiAcceptedResponse({
+    type: BatchAcceptedDto,
+    headers: { Location: { description: 'The batch: GET it for each job', schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, TOO_MANY_FILES, FILE_MISSING' })
   @ApiServiceUnavailableResponse({ description: 'ENGINE_UNAVAILABLE' })
   async submitBatch(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -315,7 +300,7 @@ export class TranscriptionController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchStatusDto })
   @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
-  async getBatch(@Param('batch_id') batchId: string): Promise<BatchStatusDto> {
+  async getBatch(@UuidParam('batch_id') batchId: string): Promise<BatchStatusDto> {
     const { batch, jobs } = await this.transcription.getBatch(batchId);
     const counts: Record<string, number> = {
       total: batch.items.length,
@@ -350,12 +335,11 @@ export class TranscriptionController {
   @ApiParam(ID_PARAM)
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'text', 'srt', 'vtt'] })
   @ApiQuery({ name: 'wait', required: false, type: Number, description: 'Seconds to wait for the job to finish' })
-  @ApiProduces('application/json', 'text/plain', 'text/vtt', 'application/x-subrip')
-  @ApiOkResponse({ type: TranscriptionJobDto })
+  @ApiOkResponse({ description: 'The job, or its result rendered as `format`', content: jobRenderings() })
   @ApiNotFoundResponse({ description: 'JOB_NOT_FOUND' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: unknown format' })
   async getJob(
-    @Param('job_id') jobId: string,
+    @UuidParam('job_id') jobId: string,
     @Res() res: Response,
     @Query('format') format?: string,
     @Query('wait') wait?: string,
@@ -402,6 +386,20 @@ export class TranscriptionController {
     }
     return Math.min(seconds, this.config.maxWaitSeconds);
   }
+}
+
+/** The job as JSON, or a completed result rendered as text or subtitles (strings, not JSON). */
+function jobRenderings() {
+  return {
+    'application/json': { schema: { $ref: getSchemaPath(TranscriptionJobDto) } },
+    'text/plain': { schema: { type: 'string', example: "i'm looking for a twenty seven inch monitor" } },
+    'text/vtt': {
+      schema: { type: 'string', example: "WEBVTT\n\n00:00.150 --> 00:02.820\ni'm looking for a monitor\n" },
+    },
+    'application/x-subrip': {
+      schema: { type: 'string', example: "1\n00:00:00,150 --> 00:00:02,820\ni'm looking for a monitor\n" },
+    },
+  };
 }
 
 function itemError(error: unknown): JobError {

@@ -60,7 +60,7 @@ export class ParsedQuantityDto extends QuantityDto {
 }
 
 export class ParsedDimensionsDto {
-  @ApiProperty({ example: [60, 40, 20] }) values!: number[];
+  @ApiProperty({ type: [Number], example: [60, 40, 20] }) values!: number[];
   @ApiProperty({ example: 'cm' }) unit!: string;
   @ApiProperty({ example: { values: [60, 40, 20], unit: 'cm' } }) normalized!: { values: number[]; unit: string };
   @ApiProperty() text!: string;

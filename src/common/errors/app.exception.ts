@@ -21,6 +21,8 @@ export class AppException extends HttpException {
     options?: { cause?: unknown },
   ) {
     super({ error: { code, message, details } } satisfies ErrorBody, status, options);
+    // HttpException derives `message` from the class name ("App Exception") for an object body.
+    this.message = message;
   }
 
   static notFound(code: ErrorCode, message: string, details?: ErrorDetails): AppException {

@@ -1,7 +1,16 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AppException, ErrorBody, ErrorDetails } from '../errors/app.exception';
 import { DEFAULT_CODE_BY_STATUS, ErrorCode } from '../errors/error-code';
+import { JsonBoundsError } from '../http/json-bounds';
+
+const STANDARD_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The parts of Express 5's router this filter reads to answer 405. */
+interface ExpressAppLike {
+  router?: { stack?: Array<{ route?: { _methods(): string[] }; match(path: string): unknown }> };
+}
 
 /** Errors raised below Nest (body-parser, busboy) carry an HTTP status or an errno-like type. */
 interface LowLevelHttpError {
@@ -20,6 +29,8 @@ interface LowLevelHttpError {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ExceptionFilter');
 
+  constructor(@Optional() private readonly adapterHost?: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
@@ -31,7 +42,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (!response.writableEnded) response.destroy();
       return;
     }
-    const { status, body } = this.toResponse(exception);
+    let { status, body } = this.toResponse(exception);
+    if (status === HttpStatus.NOT_FOUND && body.error.code === ErrorCode.NOT_FOUND) {
+      // A known path asked with a method it does not take: 405 with the methods it does take.
+      const allowed = this.methodsServing(request.path);
+      if (allowed.length > 0) {
+        response.setHeader('Allow', allowed.join(', '));
+        status = HttpStatus.METHOD_NOT_ALLOWED;
+        body = envelope(
+          ErrorCode.METHOD_NOT_ALLOWED,
+          `${request.method} is not allowed on ${request.path}; allowed: ${allowed.join(', ')}`,
+          { allowed_methods: allowed },
+        );
+      }
+    }
 
     if (status >= 500) {
       this.logger.error(
@@ -47,7 +71,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private toResponse(exception: unknown): { status: number; body: ErrorBody } {
+  private methodsServing(path: string): string[] {
+    const app = this.adapterHost?.httpAdapter?.getInstance?.() as ExpressAppLike | undefined;
+    const methods = new Set<string>();
+    for (const layer of app?.router?.stack ?? []) {
+      if (!layer.route || !layer.match(path)) continue;
+      const served = layer.route._methods().filter((method) => STANDARD_METHODS.includes(method));
+      // A catch-all handler (every method) says nothing about what the path itself takes.
+      if (served.length === STANDARD_METHODS.length) continue;
+      for (const method of served) methods.add(method);
+    }
+    return [...methods];
+  }
+
+  private toResponse(thrown: unknown): { status: number; body: ErrorBody } {
+    const exception = thrown instanceof JsonBoundsError ? thrown.reason : thrown;
     if (exception instanceof AppException) {
       return { status: exception.getStatus(), body: exception.getResponse() as ErrorBody };
     }

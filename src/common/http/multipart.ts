@@ -33,7 +33,7 @@ import { HttpStatus } from '@nestjs/common';
 import busboy, { Busboy, FileInfo } from 'busboy';
 import { AsyncResource } from 'node:async_hooks';
 import type { Request } from 'express';
-import type { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 
@@ -107,7 +107,9 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
       defParamCharset: 'utf8',
       limits: {
         files: maxFiles + 1, // one more than allowed, so the extra part is seen and refused
-        fileSize: options.maxFileSize,
+        // busboy signals 'limit' when a part reaches fileSize: one byte more, so a file of exactly
+        // maxFileSize passes (as it does as base64) and maxFileSize + 1 is refused.
+        fileSize: options.maxFileSize + 1,
         fields: options.maxFields ?? 20,
         fieldSize: options.maxFieldSize ?? 64 * 1024,
         parts: (options.maxFields ?? 20) + maxFiles + 1,
@@ -141,12 +143,24 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
     };
 
     parser.on('field', (name, value, info) => {
-      if (options.allowedFields && !options.allowedFields.includes(name)) {
+      if (name === options.fileField) {
         fail(
-          badRequest(ErrorCode.UNEXPECTED_FIELD, `Unexpected field '${name}'`, {
-            field: name,
-            allowed_fields: [...options.allowedFields, options.fileField],
-          }),
+          badRequest(
+            ErrorCode.UNEXPECTED_FIELD,
+            `'${name}' was sent as a text field: send the file itself in '${name}' (a file part with a file name)`,
+            { field: name, expected: 'file' },
+          ),
+        );
+        return;
+      }
+      if (options.allowedFields && !options.allowedFields.includes(name)) {
+        const allowed = options.allowedFields.length ? options.allowedFields.join(', ') : 'none';
+        fail(
+          badRequest(
+            ErrorCode.UNEXPECTED_FIELD,
+            `Unexpected text field '${name}' (text fields taken: ${allowed}; the file goes in '${options.fileField}')`,
+            { field: name, allowed_fields: options.allowedFields, file_field: options.fileField },
+          ),
         );
         return;
       }
@@ -180,26 +194,17 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
         fail(badRequest(ErrorCode.TOO_MANY_FILES, `At most ${maxFiles} file(s) per request`, { max_files: maxFiles }));
         return;
       }
-      stream.once('limit', () => {
-        stream.destroy(
-          new AppException(
-            ErrorCode.FILE_TOO_LARGE,
-            `The file is larger than the ${options.maxFileSize}-byte limit`,
-            HttpStatus.PAYLOAD_TOO_LARGE,
-            { max_bytes: options.maxFileSize },
-          ),
-        );
-      });
+      const body = detachedBody(stream, options.maxFileSize);
       const part: MultipartFile = {
         field: name,
         filename: info.filename ?? '',
         mimeType: info.mimeType,
         index: fileCount - 1,
-        stream,
+        stream: body,
       };
       const work = onFile(part, controller.signal, { ...fields });
       work.catch((error: unknown) => {
-        if (!stream.readableEnded) stream.resume();
+        if (!body.readableEnded) body.resume();
         fail(error);
       });
       pending.push(work);
@@ -240,4 +245,35 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
     });
     req.pipe(parser);
   });
+}
+
+/**
+ * The part's bytes as a stream of their own. busboy stops reading the whole request while a file
+ * stream it handed out is not read, and a destroyed stream is never read again: a consumer that
+ * gives up on one file (refused type, stream destroyed by a pipeline) would stall every later part.
+ * So the consumer gets a copy; when it stops early the part is drained and busboy moves on.
+ */
+function detachedBody(part: Readable, maxFileSize: number): Readable {
+  const body = new PassThrough();
+  const release = () => {
+    part.unpipe(body);
+    part.resume();
+  };
+  body.once('close', () => {
+    if (!part.readableEnded) release();
+  });
+  part.once('limit', () => {
+    release();
+    body.destroy(
+      new AppException(
+        ErrorCode.FILE_TOO_LARGE,
+        `The file is larger than the ${maxFileSize}-byte limit`,
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        { max_bytes: maxFileSize },
+      ),
+    );
+  });
+  part.once('error', (error: Error) => body.destroy(error));
+  part.pipe(body);
+  return body;
 }

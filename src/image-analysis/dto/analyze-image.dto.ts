@@ -63,6 +63,7 @@ export class AnalysisOptionsDto {
   analysis_types?: AnalysisType[];
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Most labels returned (default REKOGNITION_MAX_LABELS)',
     minimum: 1,
     maximum: 1000,

@@ -7,6 +7,7 @@ import { CallerContext } from '../../auth/caller-context';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { readMultipart } from '../../common/http/multipart';
+import { validationFailed } from '../../common/http/validation-errors';
 import { storageConfig, StorageConfig } from '../../config/configuration';
 import { MediaRecord } from '../../media/media-record';
 import { MediaService } from '../../media/media.service';
@@ -144,16 +145,6 @@ export function isMultipart(req: Request): boolean {
 export function validateFields<T extends object>(type: ClassConstructor<T>, fields: Record<string, string>): T {
   const dto = plainToInstance(type, fields);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) {
-    const detail = Object.fromEntries(errors.map((e) => [e.property, Object.values(e.constraints ?? {})]));
-    throw new AppException(
-      ErrorCode.VALIDATION_FAILED,
-      `Validation failed for ${Object.keys(detail).join(', ')}`,
-      HttpStatus.BAD_REQUEST,
-      {
-        fields: detail,
-      },
-    );
-  }
+  if (errors.length > 0) throw validationFailed(errors);
   return dto;
 }

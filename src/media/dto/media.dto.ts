@@ -17,10 +17,14 @@ export class MediaRecordDto {
   @ApiPropertyOptional({ description: 'Images: pixels', example: 1024 }) width?: number;
   @ApiPropertyOptional({ description: 'Images: pixels', example: 768 }) height?: number;
   @ApiPropertyOptional({ description: 'Images: EXIF orientation 1..8', example: 1 }) orientation?: number;
-  @ApiPropertyOptional({ description: 'Audio: seconds', example: 2.5, nullable: true }) duration?: number | null;
-  @ApiPropertyOptional({ description: 'Audio: Hz', example: 16000, nullable: true }) sample_rate?: number | null;
-  @ApiPropertyOptional({ description: 'Audio', example: 1, nullable: true }) channels?: number | null;
-  @ApiPropertyOptional({ description: 'Audio codec', example: 'MPEG 1 Layer 3', nullable: true }) codec?: string | null;
+  @ApiPropertyOptional({ type: 'number', description: 'Audio: seconds', example: 2.5, nullable: true }) duration?:
+    number | null;
+  @ApiPropertyOptional({ type: 'integer', description: 'Audio: Hz', example: 16000, nullable: true }) sample_rate?:
+    number | null;
+  @ApiPropertyOptional({ type: 'integer', description: 'Audio channels', example: 1, nullable: true }) channels?:
+    number | null;
+  @ApiPropertyOptional({ type: 'string', description: 'Audio codec', example: 'MPEG 1 Layer 3', nullable: true })
+  codec?: string | null;
 }
 
 export class PresignUploadDto {

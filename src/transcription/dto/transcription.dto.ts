@@ -35,7 +35,7 @@ export class TranscriptionOptionsDto {
   })
   language_code?: string;
 
-  @ApiPropertyOptional({ minimum: 2, maximum: 10, description: 'Label this many speakers at most' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 2, maximum: 10, description: 'Label this many speakers at most' })
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -183,7 +183,7 @@ export class TranscriptionJobDto {
   @ApiPropertyOptional({ type: [SpeakerDto] }) speakers?: SpeakerDto[];
   @ApiPropertyOptional({ type: [WordDto] }) words?: WordDto[];
   @ApiPropertyOptional({ example: 'en-US' }) language_code?: string;
-  @ApiPropertyOptional({ description: 'Seconds of audio', nullable: true }) duration?: number | null;
+  @ApiPropertyOptional({ type: 'number', description: 'Seconds of audio', nullable: true }) duration?: number | null;
   @ApiPropertyOptional({ description: 'Seconds from start to finish' }) processing_time?: number;
   @ApiPropertyOptional({ type: [String] }) warnings?: string[];
   @ApiPropertyOptional({ type: JobErrorDto }) error?: JobErrorDto;

@@ -1,0 +1,123 @@
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ReferenceObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { MEDIA_INPUT_EXTENSION, MediaInputExtension } from './api-media-input.decorator';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+export const ERROR_RESPONSE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'details'],
+      additionalProperties: false,
+      properties: {
+        code: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$', example: 'VALIDATION_FAILED' },
+        message: { type: 'string', example: 'Validation failed for max_labels' },
+        details: {
+          type: 'object',
+          additionalProperties: true,
+          example: { fields: { max_labels: ['max_labels must not be greater than 1000'] } },
+        },
+      },
+    },
+  },
+};
+
+const REQUEST_ID_HEADER = {
+  description: 'The request id (yours if you sent X-Request-Id); quote it when reporting a problem',
+  schema: { type: 'string' },
+};
+
+const COMMON_ERRORS: Record<string, string> = {
+  '429': 'RATE_LIMITED: more than RATE_LIMIT_PER_MINUTE requests a minute (see Retry-After)',
+  '500': 'INTERNAL_ERROR: an unexpected fault (no internals are shown; quote X-Request-Id)',
+};
+
+/**
+ * Rules the whole document follows, applied once after Nest builds it: the media upload request
+ * bodies, one ErrorResponse schema on every 4xx/5xx, X-Request-Id on every response, 429/500 on
+ * every API operation, and 400 for malformed ids on every operation with a path parameter.
+ */
+export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
+  schemas.ErrorResponse = ERROR_RESPONSE_SCHEMA;
+  const errorRef: ReferenceObject = { $ref: '#/components/schemas/ErrorResponse' };
+  const optionModels = new Set<string>();
+
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method] as (OperationObject & Record<string, unknown>) | undefined;
+      if (!operation) continue;
+      const media = operation[MEDIA_INPUT_EXTENSION] as MediaInputExtension | undefined;
+      if (media) {
+        operation.requestBody = mediaRequestBody(media, schemas);
+        if (media.options) optionModels.add(media.options);
+        delete operation[MEDIA_INPUT_EXTENSION];
+      }
+      if (path.startsWith('/api/')) {
+        for (const [status, description] of Object.entries(COMMON_ERRORS)) {
+          operation.responses[status] ??= { description };
+        }
+        const hasPathParam = (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
+        if (hasPathParam) operation.responses['400'] ??= { description: 'VALIDATION_FAILED: a malformed id' };
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!response || '$ref' in response) continue;
+        response.headers = { 'X-Request-Id': REQUEST_ID_HEADER, ...response.headers };
+        if (Number(status) >= 400) {
+          response.content = { 'application/json': { schema: errorRef } };
+          if (status === '429') {
+            response.headers['Retry-After'] = { description: 'Seconds to wait', schema: { type: 'integer' } };
+          }
+        }
+      }
+    }
+  }
+  // An options model only fed the multipart fields: drop it unless something still refers to it.
+  const text = JSON.stringify(document);
+  for (const name of optionModels) {
+    if (!text.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
+  }
+  return document;
+}
+
+function mediaRequestBody(media: MediaInputExtension, schemas: Record<string, SchemaObject | ReferenceObject>) {
+  const file: SchemaObject = { type: 'string', format: 'binary', description: media.fileDescription };
+  const properties: Record<string, SchemaObject | ReferenceObject> = {
+    [media.fileField]: media.fileField === 'files' ? { type: 'array', items: file, minItems: 1 } : file,
+  };
+  const options = media.options ? (schemas[media.options] as SchemaObject | undefined) : undefined;
+  for (const [name, property] of Object.entries(options?.properties ?? {})) {
+    properties[name] = asFormField(property as SchemaObject);
+  }
+  const content: Record<string, { schema: SchemaObject | ReferenceObject }> = {
+    'multipart/form-data': { schema: { type: 'object', required: [media.fileField], properties } },
+  };
+  if (media.json) content['application/json'] = { schema: { $ref: `#/components/schemas/${media.json}` } };
+  return { required: true, content };
+}
+
+/**
+ * A multipart text field for an options property: a list is sent comma-separated; no example
+ * that is not a default (Swagger UI prefills examples, and prefilled maxima are a poor start).
+ */
+function asFormField(property: SchemaObject): SchemaObject {
+  if (property.type === 'array') {
+    const items = property.items as SchemaObject | undefined;
+    const allowed = items?.enum ? ` (any of ${items.enum.join(', ')})` : '';
+    return {
+      type: 'string',
+      description: `${property.description ?? ''} Comma-separated${allowed}.`.trim(),
+      ...(Array.isArray(property.example) ? { example: property.example.join(',') } : {}),
+    };
+  }
+  const { example, ...rest } = property;
+  return property.default !== undefined ? rest : { ...rest, ...(typeof example === 'string' ? { example } : {}) };
+}
