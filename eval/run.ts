@@ -11,7 +11,8 @@ import { validateEnvironment } from '../src/config/environment';
 import { EvalSet, loadManifest, pct, printTable, SETS } from './lib/common';
 import { runSpeech, SpeechItemResult, SpeechSetting, summarise } from './lib/speech';
 import { SPEECH_SETTINGS } from './speech-settings';
-import { ImageItemResult, runImages, summariseImages } from './lib/images';
+import { ImageItemResult, runImages, ScoreSample, summariseImages } from './lib/images';
+import { CalibrationMode, fitPlatt } from '../src/image-analysis/local/calibration';
 import { LocalImageAnalyzer } from '../src/image-analysis/local/local-image-analyzer';
 
 const args = Object.fromEntries(
@@ -110,20 +111,26 @@ export interface ImageReport {
   defaultThreshold: number;
   sets: Record<string, Record<string, ReturnType<typeof summariseImages>>>;
   items: ImageItemResult[];
+  samples: ScoreSample[];
 }
 
-export async function evaluateImages(subset: boolean): Promise<ImageReport> {
+export async function evaluateImages(subset: boolean, calibration: CalibrationMode = 'fitted'): Promise<ImageReport> {
   const env = validateEnvironment({});
-  const items = loadManifest('manifest.images.json').filter((item) => !subset || item.subset);
+  const items = loadManifest('manifest.images.json').filter(
+    (item) => (!subset || item.subset) && (!args.set || item.set === args.set),
+  );
   // As the service builds it (image-analysis.module.ts), one worker each: one request at a time.
   const analyzer = new LocalImageAnalyzer({
     visionWorkers: 1,
     ocrWorkers: 1,
     visionMaxSide: 640,
     defaultMinConfidence: env.IMAGE_LOCAL_MIN_CONFIDENCE,
+    calibration,
+    nanodet: args.nanodet !== 'false',
   });
   try {
-    const results = await runImages(items, analyzer);
+    const samples: ScoreSample[] = [];
+    const results = await runImages(items, analyzer, samples);
     const sets: ImageReport['sets'] = {};
     for (const set of SETS) {
       const inSet = results.filter((r) => r.set === set);
@@ -139,7 +146,7 @@ export async function evaluateImages(subset: boolean): Promise<ImageReport> {
       );
       sets[set].all = summariseImages(inSet, analyzer.defaultMinConfidence);
     }
-    return { defaultThreshold: analyzer.defaultMinConfidence, sets, items: results };
+    return { defaultThreshold: analyzer.defaultMinConfidence, sets, items: results, samples };
   } finally {
     await analyzer.close();
   }
@@ -192,9 +199,20 @@ async function main(): Promise<void> {
       out.speech = report;
     }
     if (!only || only === 'images') {
-      const report = await evaluateImages(subset);
+      const fit = args['fit-calibration'] === 'true';
+      const report = await evaluateImages(subset, fit || args.calibration === 'none' ? 'none' : 'fitted');
       printImages(report);
       out.images = report;
+      if (fit) {
+        // Fitted on dev only; the held-out figures of the next plain run are the check.
+        for (const engine of [...new Set(report.samples.map((s) => s.engine))]) {
+          const dev = report.samples.filter((s) => s.engine === engine && s.set === 'dev');
+          const right = dev.filter((s) => s.right).length;
+          console.log(
+            `calibration ${engine}: ${JSON.stringify(fitPlatt(dev))} from ${dev.length} dev detections (${right} right)`,
+          );
+        }
+      }
     }
   }
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 1));

@@ -14,9 +14,8 @@ import { normalizeWords } from '../../test/support/wer';
 export interface Candidate {
   name: string;
   confidence: number;
-  /** Raw engine score before calibration, when the engine reports one. */
-  raw?: number;
-  engine?: string;
+  /** Engines that found it, with raw scores (before calibration). */
+  engines?: { engine: string; raw_score: number }[];
   source: 'object' | 'text';
   correct: boolean;
 }
@@ -52,7 +51,19 @@ function isRight(item: ManifestItem, name: string): boolean {
   return (item.expected ?? []).includes(name) || (item.also ?? []).includes(name);
 }
 
-export async function runImages(items: ManifestItem[], analyzer: LocalImageAnalyzer): Promise<ImageItemResult[]> {
+/** Every engine's raw score of every detection and whether its name is right (calibration data). */
+export interface ScoreSample {
+  engine: string;
+  score: number;
+  right: boolean;
+  set: EvalSet;
+}
+
+export async function runImages(
+  items: ManifestItem[],
+  analyzer: LocalImageAnalyzer,
+  samples: ScoreSample[] = [],
+): Promise<ImageItemResult[]> {
   await analyzer.warmUp();
   const results: ImageItemResult[] = [];
   for (const item of items) {
@@ -74,17 +85,12 @@ export async function runImages(items: ManifestItem[], analyzer: LocalImageAnaly
       const existing = best.get(candidate.name);
       if (!existing || existing.confidence < candidate.confidence) best.set(candidate.name, candidate);
     };
-    for (const o of out.objects ?? []) {
-      const extra = o as { raw_score?: number; engine?: string };
-      consider({
-        name: o.name,
-        confidence: o.confidence,
-        raw: extra.raw_score,
-        engine: extra.engine,
-        source: 'object',
-        correct: isRight(item, o.name),
-      });
-    }
+    const engines = (out.details?.object_engines ?? []) as Candidate['engines'][];
+    (out.objects ?? []).forEach((o, i) => {
+      const right = isRight(item, o.name);
+      for (const e of engines[i] ?? []) samples.push({ engine: e.engine, score: e.raw_score, right, set: item.set });
+      consider({ name: o.name, confidence: o.confidence, engines: engines[i], source: 'object', correct: right });
+    });
     for (const label of out.labels ?? []) {
       if ((label as { source?: string }).source === 'text') {
         consider({
