@@ -100,7 +100,13 @@ export class VisionPool {
     return {
       workers: this.options.size,
       workers_ready: ready.length,
-      models: ready[0]?.info ? [...ready[0].info.human.models, `nsfwjs:${ready[0].info.nsfw.model}`] : [],
+      models: ready[0]?.info
+        ? [
+            ...ready[0].info.human.models,
+            ...(ready[0].info.nanodet ? ['nanodet'] : []),
+            `nsfwjs:${ready[0].info.nsfw.model}`,
+          ]
+        : [],
       human_version: ready[0]?.info?.human.version,
       backend: ready[0]?.info?.human.backend,
       load_ms: ready.map((slot) => slot.info?.loadMs),
