@@ -143,7 +143,7 @@ export class Environment {
   @Transform(toLowerCase) @IsIn(['local', 'aws']) IMAGE_ANALYSIS_PROVIDER: 'local' | 'aws' = 'local';
   @Transform(toNumber) @IsInt() @Min(1) @Max(1000) REKOGNITION_MAX_LABELS = 10;
   @Transform(toNumber) @IsNumber() @Min(0) @Max(1) REKOGNITION_MIN_CONFIDENCE = 0.7;
-  @Transform(toNumber) @IsNumber() @Min(0) @Max(1) IMAGE_LOCAL_MIN_CONFIDENCE = 0.4;
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(1) IMAGE_LOCAL_MIN_CONFIDENCE = 0.6;
   @IsOptional() @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_ANALYSIS_WORKERS?: number;
   @IsOptional() @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_OCR_WORKERS?: number;
   @Transform(toBoolean) @IsBoolean() IMAGE_ANALYSIS_PRELOAD = true;

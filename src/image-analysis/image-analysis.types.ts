@@ -15,6 +15,8 @@ export interface Label {
   name: string;
   confidence: number;
   parents: string[];
+  /** Local engines: "text" when the label comes from printed text rather than a detection. */
+  source?: 'objects' | 'text';
 }
 
 export interface DetectedObject {

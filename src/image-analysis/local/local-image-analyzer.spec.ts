@@ -34,14 +34,14 @@ describe('LocalImageAnalyzer (real models)', () => {
     ]) {
       results.set(name, await analyzer.analyze(await prepare(photo(name)), all));
     }
-  }, 120_000);
+  }, 240_000);
   afterAll(() => analyzer?.close());
 
   it('reports the loaded models once warm', () => {
     const report = analyzer.readiness();
     expect(report).toMatchObject({ ready: true, loaded: true });
     expect((report.vision as { models: string[] }).models).toEqual(
-      expect.arrayContaining(['centernet', 'blazeface', 'facemesh', 'emotion', 'nsfwjs:MobileNetV2']),
+      expect.arrayContaining(['centernet', 'nanodet', 'blazeface', 'facemesh', 'emotion', 'nsfwjs:MobileNetV2']),
     );
     expect((report.ocr as { models: string[] }).models).toEqual(['tesseract:eng:4.0.0_best_int']);
   });

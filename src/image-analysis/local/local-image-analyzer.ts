@@ -5,6 +5,9 @@ import type { ReadinessReport } from '../../health/readiness.registry';
 import type { ImageAnalyzer } from '../image-analyzer';
 import type { AnalysisOptions, AnalyzerOutput, DetectedObject, Emotion, Face } from '../image-analysis.types';
 import { displayName, labelsFromDetections } from '../labels/label-taxonomy';
+import { labelsFromText, mergeLabels } from '../labels/text-labels';
+import type { CalibrationMode } from './calibration';
+import { mergeDetections } from './merge-detections';
 import { PreparedImage, rgbAtMostSide } from '../preprocess/prepared-image';
 import { moderationFromScores } from './moderation';
 import { clampBox, OcrEngine } from './ocr-engine';
@@ -16,11 +19,16 @@ export interface LocalAnalyzerOptions {
   /** Side the vision models see (Human/CenterNet and nsfwjs resize further themselves). */
   visionMaxSide: number;
   defaultMinConfidence: number;
+  /** Raw engine scores to probabilities (calibration.ts); `none` only to measure or refit. */
+  calibration?: CalibrationMode;
+  /** Run NanoDet beside CenterNet (default true). */
+  nanodet?: boolean;
 }
 
 /** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
 const ENGINE_TIMEOUT_MS = 120_000;
-const ENGINE_VERSION = 'human-3.3.6+centernet+blazeface/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v1';
+const ENGINE_VERSION =
+  'human-3.3.6+centernet+nanodet+blazeface/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v2-calibrated';
 
 /**
  * Offline analysis, every model read from node_modules: Human (CenterNet over the 80 COCO
@@ -36,7 +44,7 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
 
   constructor(private readonly options: LocalAnalyzerOptions) {
     this.defaultMinConfidence = options.defaultMinConfidence;
-    this.vision = new VisionPool({ size: options.visionWorkers });
+    this.vision = new VisionPool({ size: options.visionWorkers, nanodet: options.nanodet ?? true });
     this.ocr = new OcrEngine({ workers: options.ocrWorkers });
   }
 
@@ -76,6 +84,8 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
   private async run(image: PreparedImage, options: AnalysisOptions): Promise<AnalyzerOutput> {
     const types = new Set(options.types);
     const wantsLabels = types.has('labels');
+    // Labels also come from printed text, so a labels request reads the text too.
+    const wantsText = types.has('text') || wantsLabels;
     const tasks = {
       objects: types.has('objects') || wantsLabels,
       faces: types.has('faces') || wantsLabels,
@@ -88,17 +98,18 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
       anyVision && !tooSmall
         ? rgbAtMostSide(image, this.options.visionMaxSide).then((rgb) => this.vision.analyze(rgb, tasks))
         : undefined,
-      types.has('text') ? this.ocr.recognize(image, options.minConfidence) : undefined,
+      wantsText ? this.ocr.recognize(image, options.minConfidence) : undefined,
     ]);
 
     const out: AnalyzerOutput = { details: {} };
-    const objects: DetectedObject[] = (vision?.objects ?? [])
-      .filter((o) => o.score >= options.minConfidence)
-      .map((o) => ({
-        name: displayName(o.label),
-        confidence: o.score,
-        bounding_box: clampBox({ left: o.box[0], top: o.box[1], width: o.box[2], height: o.box[3] }),
-      }));
+    const detections = mergeDetections(vision?.objects ?? [], this.options.calibration ?? 'fitted').filter(
+      (o) => o.confidence >= options.minConfidence,
+    );
+    const objects: DetectedObject[] = detections.map((o) => ({
+      name: displayName(o.label),
+      confidence: o.confidence,
+      bounding_box: clampBox({ left: o.box[0], top: o.box[1], width: o.box[2], height: o.box[3] }),
+    }));
     const faces: Face[] = (vision?.faces ?? [])
       .filter((f) => f.score >= options.minConfidence)
       .map((f) => ({
@@ -109,12 +120,13 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
     if (types.has('objects')) out.objects = objects;
     if (types.has('faces')) out.faces = faces;
     if (wantsLabels) {
-      out.labels = labelsFromDetections(
+      const fromObjects = labelsFromDetections(
         objects,
         faces.map((f) => f.confidence),
         options.maxLabels,
         options.minConfidence,
       );
+      out.labels = mergeLabels(fromObjects, labelsFromText(text ?? [], options.minConfidence), options.maxLabels);
     }
     if (types.has('text')) out.text_detections = text ?? [];
     if (types.has('moderation')) {
@@ -125,6 +137,10 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
     }
     if (tooSmall && anyVision) out.details = { ...out.details, vision_skipped: 'image under 16 px on a side' };
     if (vision) out.details = { ...out.details, timings_ms: vision.timings };
+    if (tasks.objects) {
+      // Which engine found each object (same order as objects), with its raw score.
+      out.details = { ...out.details, object_engines: detections.map((o) => o.engines) };
+    }
     return out;
   }
 

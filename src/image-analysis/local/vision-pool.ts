@@ -14,7 +14,11 @@ export interface RawObject {
   score: number;
   /** [x, y, w, h] as fractions of the input. */
   box: [number, number, number, number];
+  /** Which detector: centernet | nanodet. */
+  engine: ObjectEngine;
 }
+
+export type ObjectEngine = 'centernet' | 'nanodet';
 
 export interface RawFace {
   score: number;
@@ -27,11 +31,12 @@ export interface VisionResult {
   faces?: RawFace[];
   /** nsfwjs class probabilities: drawing, hentai, neutral, porn, sexy. */
   moderation?: Record<string, number>;
-  timings: { human?: number; nsfw?: number };
+  timings: { human?: number; nanodet?: number; nsfw?: number };
 }
 
 export interface WorkerInfo {
   human: { version: string; models: string[]; backend: string; loadMs: number };
+  nanodet?: { version: string; models: string[]; backend: string; loadMs: number } | null;
   nsfw: { model: string; loadMs: number };
   loadMs: number;
 }
@@ -39,6 +44,8 @@ export interface WorkerInfo {
 export interface VisionPoolOptions {
   size: number;
   objectMinScore?: number;
+  /** Run NanoDet beside CenterNet (default true). */
+  nanodet?: boolean;
   nsfwModel?: string;
 }
 
@@ -93,7 +100,13 @@ export class VisionPool {
     return {
       workers: this.options.size,
       workers_ready: ready.length,
-      models: ready[0]?.info ? [...ready[0].info.human.models, `nsfwjs:${ready[0].info.nsfw.model}`] : [],
+      models: ready[0]?.info
+        ? [
+            ...ready[0].info.human.models,
+            ...(ready[0].info.nanodet ? ['nanodet'] : []),
+            `nsfwjs:${ready[0].info.nsfw.model}`,
+          ]
+        : [],
       human_version: ready[0]?.info?.human.version,
       backend: ready[0]?.info?.human.backend,
       load_ms: ready.map((slot) => slot.info?.loadMs),
@@ -134,7 +147,9 @@ export class VisionPool {
     return new Promise<void>((resolve, reject) => {
       const worker = new Worker(VISION_WORKER_PATH, {
         workerData: {
-          objectMinScore: this.options.objectMinScore ?? 0.3,
+          // Low: raw scores are calibrated (calibration.ts) and min_confidence filters afterwards.
+          objectMinScore: this.options.objectMinScore ?? 0.15,
+          nanodet: this.options.nanodet ?? true,
           nsfwModel: this.options.nsfwModel ?? 'MobileNetV2',
         },
       });

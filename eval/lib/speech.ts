@@ -1,0 +1,75 @@
+/**
+ * Speech: every item through the service's own engine (ffmpeg -> pocketsphinx_continuous), WER
+ * per group with numbers folded (lib/text.ts), real-time factor = wall time / audio seconds.
+ */
+import { join } from 'node:path';
+import { PocketsphinxEngine } from '../../src/transcription/providers/pocketsphinx-engine';
+import { DATA_DIR, EvalSet, ManifestItem, mapLimit } from './common';
+import { wordErrors } from './text';
+
+export interface SpeechSetting {
+  name: string;
+  /** pocketsphinx options on top of the service's (-hmm/-lm/-dict/-samprate/-time). */
+  args: string[];
+  /** ffmpeg -af chain. */
+  filter?: string;
+}
+
+export interface SpeechItemResult {
+  id: string;
+  group: string;
+  set: EvalSet;
+  errors: number;
+  words: number;
+  seconds: number;
+  audioSeconds: number;
+  hypothesis: string;
+}
+
+export const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+export async function runSpeech(
+  items: ManifestItem[],
+  setting: SpeechSetting,
+  concurrency = 2,
+): Promise<SpeechItemResult[]> {
+  const engine = new PocketsphinxEngine({
+    ffmpegPath: 'ffmpeg',
+    pocketsphinxPath: 'pocketsphinx_continuous',
+    modelDir: MODEL_DIR,
+    extraArgs: setting.args,
+    audioFilter: setting.filter,
+  });
+  return mapLimit(items, concurrency, async (item) => {
+    const started = process.hrtime.bigint();
+    const out = await engine.run({ path: join(DATA_DIR, item.file), signal: AbortSignal.timeout(900_000) });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const hypothesis = out.words.map((w) => w.word).join(' ');
+    const score = wordErrors(item.reference ?? '', hypothesis);
+    return { id: item.id, group: item.group, set: item.set, ...score, seconds, audioSeconds: out.duration, hypothesis };
+  });
+}
+
+export interface SpeechSummary {
+  wer: number;
+  errors: number;
+  words: number;
+  items: number;
+  rtf: number;
+  secondsPerItem: number;
+}
+
+export function summarise(results: SpeechItemResult[]): SpeechSummary {
+  const errors = results.reduce((a, r) => a + r.errors, 0);
+  const words = results.reduce((a, r) => a + r.words, 0);
+  const seconds = results.reduce((a, r) => a + r.seconds, 0);
+  const audio = results.reduce((a, r) => a + r.audioSeconds, 0);
+  return {
+    wer: words ? errors / words : NaN,
+    errors,
+    words,
+    items: results.length,
+    rtf: audio ? seconds / audio : NaN,
+    secondsPerItem: results.length ? seconds / results.length : NaN,
+  };
+}

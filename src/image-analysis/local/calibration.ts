@@ -1,0 +1,68 @@
+import type { ObjectEngine } from './vision-pool';
+
+/**
+ * Raw detector score -> probability that the detection is right, per engine: a logistic curve
+ * p = 1 / (1 + e^-(a * raw + b)) (Platt scaling) fitted on the evaluation's dev images by
+ * `npm run eval -- --fit-calibration` (eval/README.md). Without it the raw scores of the COCO
+ * detectors sit around 0.3-0.6 for right answers, so a min_confidence meant for Rekognition
+ * (0.7) returns almost nothing. The fit, its data and the held-out check are in the README.
+ */
+export interface PlattCurve {
+  a: number;
+  b: number;
+}
+
+/**
+ * Fitted on 1 Dec 2026 on the 23 dev images (CenterNet: 24 detections, 12 right; NanoDet: 44,
+ * 11 right). p = 0.5 at raw 0.34 (CenterNet) and 0.55 (NanoDet); p = 0.7 at raw 0.45 / 0.69.
+ * An engine missing here has its raw score used as it is.
+ */
+export const CALIBRATION_CURVES: Partial<Record<ObjectEngine, PlattCurve>> = {
+  centernet: { a: 7.5854, b: -2.5962 },
+  nanodet: { a: 6.0045, b: -3.3213 },
+};
+
+export type CalibrationMode = 'fitted' | 'none';
+
+export function calibrate(engine: ObjectEngine, raw: number, mode: CalibrationMode = 'fitted'): number {
+  const curve = CALIBRATION_CURVES[engine];
+  if (mode === 'none' || !curve) return raw;
+  const p = 1 / (1 + Math.exp(-(curve.a * raw + curve.b)));
+  return Math.round(p * 1e4) / 1e4;
+}
+
+/** Fits a Platt curve to (score, right?) pairs by Newton's method on the log loss. */
+export function fitPlatt(samples: { score: number; right: boolean }[]): PlattCurve {
+  // Platt's targets: avoid 0/1 so the curve stays finite with few samples.
+  const positives = samples.filter((s) => s.right).length;
+  const negatives = samples.length - positives;
+  const hi = (positives + 1) / (positives + 2);
+  const lo = 1 / (negatives + 2);
+  let a = 0;
+  let b = Math.log((positives + 1) / (negatives + 1));
+  for (let iteration = 0; iteration < 100; iteration += 1) {
+    let ga = 0;
+    let gb = 0;
+    let haa = 1e-9;
+    let hab = 0;
+    let hbb = 1e-9;
+    for (const { score, right } of samples) {
+      const p = 1 / (1 + Math.exp(-(a * score + b)));
+      const t = right ? hi : lo;
+      const w = p * (1 - p);
+      ga += (p - t) * score;
+      gb += p - t;
+      haa += w * score * score;
+      hab += w * score;
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    if (Math.abs(det) < 1e-12) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+  }
+  return { a: Math.round(a * 1e4) / 1e4, b: Math.round(b * 1e4) / 1e4 };
+}

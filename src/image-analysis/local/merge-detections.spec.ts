@@ -1,0 +1,56 @@
+import { calibrate, fitPlatt } from './calibration';
+import { mergeDetections } from './merge-detections';
+import type { RawObject } from './vision-pool';
+
+const cup = (engine: RawObject['engine'], score: number, x = 0.2): RawObject => ({
+  label: 'cup',
+  score,
+  box: [x, 0.2, 0.5, 0.5],
+  engine,
+});
+
+describe('mergeDetections', () => {
+  it('merges one class found by two engines at the same place, keeping both engines', () => {
+    const merged = mergeDetections([cup('centernet', 0.45), cup('nanodet', 0.5, 0.22)], 'none');
+    expect(merged).toHaveLength(1);
+    expect(merged[0].confidence).toBe(0.5);
+    expect(merged[0].engines).toEqual([
+      { engine: 'nanodet', raw_score: 0.5 },
+      { engine: 'centernet', raw_score: 0.45 },
+    ]);
+  });
+
+  it('keeps the same class at two places, and two classes at one place', () => {
+    expect(mergeDetections([cup('centernet', 0.4), cup('centernet', 0.4, 0.75)], 'none')).toHaveLength(2);
+    expect(mergeDetections([cup('centernet', 0.4), { ...cup('nanodet', 0.4), label: 'bowl' }], 'none')).toHaveLength(2);
+  });
+
+  it('ranks by calibrated confidence', () => {
+    const merged = mergeDetections([cup('centernet', 0.3), { ...cup('nanodet', 0.6, 0.8), label: 'apple' }]);
+    const expected = [calibrate('nanodet', 0.6), calibrate('centernet', 0.3)].sort((a, b) => b - a);
+    expect(merged.map((m) => m.confidence)).toEqual(expected);
+  });
+});
+
+describe('calibration', () => {
+  it('fits an increasing curve that separates right from wrong scores', () => {
+    const samples = [
+      ...[0.2, 0.25, 0.3, 0.32, 0.35].map((score) => ({ score, right: false })),
+      ...[0.5, 0.55, 0.6, 0.7, 0.3].map((score) => ({ score, right: true })),
+    ];
+    const curve = fitPlatt(samples);
+    expect(curve.a).toBeGreaterThan(0);
+    const p = (s: number) => 1 / (1 + Math.exp(-(curve.a * s + curve.b)));
+    expect(p(0.2)).toBeLessThan(0.3);
+    expect(p(0.7)).toBeGreaterThan(0.7);
+  });
+
+  it('maps every raw score into 0..1, increasing', () => {
+    for (const engine of ['centernet', 'nanodet'] as const) {
+      const values = [0, 0.2, 0.4, 0.6, 0.8, 1].map((s) => calibrate(engine, s));
+      expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect([...values].sort((a, b) => a - b)).toEqual(values);
+      expect(calibrate(engine, 0.42, 'none')).toBe(0.42);
+    }
+  });
+});

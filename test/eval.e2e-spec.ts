@@ -1,0 +1,46 @@
+/**
+ * The CI subset of `npm run eval` (eval/): the committed speech and image items flagged
+ * `subset`, through the service's own engines, held to floors a little below the figures
+ * measured when the defaults were chosen (README, "Recognition quality"). A change that makes
+ * recognition clearly worse fails here; the full run (`npm run eval`) gives the real figures.
+ */
+import { evaluateImages, evaluateSpeech, serviceSpeechSetting } from '../eval/run';
+import { foldNumbers, wordErrors } from '../eval/lib/text';
+
+describe('eval: scoring', () => {
+  it('counts "twenty seven" and "27" as the same word', () => {
+    expect(wordErrors('a 27 inch monitor under 50 dollars', 'a twenty seven inch monitor under fifty dollars')).toEqual(
+      {
+        errors: 0,
+        words: 7,
+      },
+    );
+    expect(wordErrors('size 9 shoes', 'size nine blues')).toEqual({ errors: 1, words: 3 });
+    expect(foldNumbers(['three', 'hundred', 'forty', 'two'])).toEqual(['342']);
+    expect(foldNumbers(['one', 'two', 'three'])).toEqual(['1', '2', '3']);
+    expect(foldNumbers(['sixty', 'eight', 'thousand'])).toEqual(['68000']);
+  });
+});
+
+describe('eval: CI subset on the real engines', () => {
+  it('speech: word error rate of the service defaults', async () => {
+    const report = await evaluateSpeech(serviceSpeechSetting(), true);
+    expect(report.items.length).toBeGreaterThanOrEqual(8);
+    // every clip gave words (an engine that silently returns nothing fails here)
+    expect(report.items.every((item) => item.hypothesis.length > 0)).toBe(true);
+    expect(report.sets.heldout['synthetic-slt'].wer).toBeLessThanOrEqual(SPEECH_FLOORS.heldoutSlt);
+    expect(report.sets.heldout.real.wer).toBeLessThanOrEqual(SPEECH_FLOORS.heldoutReal);
+  }, 300_000);
+
+  it('images: right object in the top 5, confident hits kept at min_confidence 0.7', async () => {
+    const report = await evaluateImages(true);
+    const heldout = report.sets.heldout.all;
+    expect(heldout.items).toBeGreaterThanOrEqual(4);
+    expect(heldout.top5).toBeGreaterThanOrEqual(IMAGE_FLOORS.heldoutTop5);
+    expect(report.sets.dev['text-label'].top5).toBe(1); // "MONITOR" printed on the box -> label Monitor
+    expect(heldout.ocrLineRecall).toBeGreaterThanOrEqual(IMAGE_FLOORS.ocrLineRecall);
+  }, 300_000);
+});
+
+const SPEECH_FLOORS = { heldoutSlt: 0.3, heldoutReal: 0.6 };
+const IMAGE_FLOORS = { heldoutTop5: 0.5, ocrLineRecall: 0.6 };
