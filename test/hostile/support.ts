@@ -8,7 +8,11 @@ import type { Response } from 'supertest';
  * (objects/media/, objects/pending/, ...). Any file, any deeper folder (an empty media/<id>/) or
  * any partial write in .tmp is a leftover. `keep` lists key prefixes that belong to fixtures.
  */
+/** What the service keeps for itself whatever the requests: the job queue's index and heartbeats. */
+const SERVICE_BOOKKEEPING = ['transcriptions/unfinished-index.json', 'transcriptions/workers/'];
+
 export function leftovers(dataDir: string, keep: string[] = []): string[] {
+  keep = [...keep, ...SERVICE_BOOKKEEPING];
   const found: string[] = [];
   const walk = (folder: string, depth: number) => {
     let entries;
