@@ -97,6 +97,8 @@ describe('metrics: GET /metrics on the local engines', () => {
         IMAGE_ANALYSIS_WORKERS: '1',
         IMAGE_OCR_WORKERS: '1',
         CALLBACK_RETRY_BASE_MS: '50',
+        // The callback receiver listens on loopback, which callbacks reach only when allowed.
+        CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
       },
     });
   });
@@ -136,7 +138,7 @@ describe('metrics: GET /metrics on the local engines', () => {
         .series(`${P}engine_ready`)
         .map((s) => s.labels.engine)
         .sort(),
-    ).toEqual(['image_analysis', 'transcription']);
+    ).toEqual(['auth', 'image_analysis', 'malware_scanner', 'transcription']);
   });
 
   it('an upload, a metadata read and a bad upload move the right series, labelled by route template', async () => {

@@ -55,6 +55,8 @@ describe('a hung S3 (radosgw under SIGSTOP)', () => {
         S3_FORCE_PATH_STYLE: 'true',
         S3_BUCKET_NAME: BUCKET,
         S3_PREFIX: PREFIX,
+        // Every read must reach the store: the record cache would answer metadata from memory.
+        METADATA_CACHE_TTL_MS: '0',
         AWS_REGION: server.region,
         AWS_ACCESS_KEY_ID: server.accessKeyId,
         AWS_SECRET_ACCESS_KEY: server.secretAccessKey,

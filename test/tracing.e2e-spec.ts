@@ -56,6 +56,8 @@ const BASE_ENV = {
   IMAGE_ANALYSIS_PRELOAD: 'false',
   RATE_LIMIT_PER_MINUTE: '0',
   CALLBACK_RETRY_BASE_MS: '50',
+  // The callback receivers listen on loopback, which callbacks reach only when allowed.
+  CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
 };
 
 describe('tracing: W3C trace context through logs, jobs and callbacks (real process)', () => {

@@ -254,7 +254,7 @@ describe('transcription jobs: recovery order, index, shared DATA_DIR', () => {
       const submitWhileFull = await t.http
         .post('/api/v1/transcribe')
         .send({ media_id: upload.body.media_id, language_code: 'en-US' });
-      expect(submitWhileFull.status).toBe(503);
+      expect(submitWhileFull.status).toBe(507); // INSUFFICIENT_STORAGE: nothing recorded
       await waitUntil(() => enginesRunning() === 0, 90_000, 'done with the engine');
       await sleep(3_000);
       // Nothing could be recorded, and nothing was lost: both wait for space.

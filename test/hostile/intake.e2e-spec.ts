@@ -147,8 +147,8 @@ const REQUEST_CASES: RequestCase[] = [
   {
     name: 'GET /transcribe/not-a-uuid',
     send: () => t.http.get('/api/v1/transcribe/nope'),
-    status: 404,
-    code: 'JOB_NOT_FOUND',
+    status: 400,
+    code: 'VALIDATION_FAILED',
   },
   {
     name: 'GET /transcribe/<unknown>',
@@ -421,19 +421,19 @@ const REQUEST_CASES: RequestCase[] = [
     name: 'callback_url not a URL',
     send: () => t.http.post('/api/v1/transcribe').send({ media_id: fixtureId, callback_url: 'not a url' }),
     status: 400,
-    code: 'VALIDATION_FAILED',
+    code: 'CALLBACK_NOT_ALLOWED',
   },
   {
     name: 'callback_url file://',
     send: () => t.http.post('/api/v1/transcribe').send({ media_id: fixtureId, callback_url: 'file:///etc/passwd' }),
     status: 400,
-    code: 'VALIDATION_FAILED',
+    code: 'CALLBACK_NOT_ALLOWED',
   },
   {
     name: 'callback_url javascript:',
     send: () => t.http.post('/api/v1/transcribe').send({ media_id: fixtureId, callback_url: 'javascript:alert(1)' }),
     status: 400,
-    code: 'VALIDATION_FAILED',
+    code: 'CALLBACK_NOT_ALLOWED',
   },
   {
     name: 'callback_url of 3 KB',
@@ -442,7 +442,7 @@ const REQUEST_CASES: RequestCase[] = [
         .post('/api/v1/transcribe')
         .send({ media_id: fixtureId, callback_url: `http://127.0.0.1/${'a'.repeat(3000)}` }),
     status: 400,
-    code: 'VALIDATION_FAILED',
+    code: 'CALLBACK_NOT_ALLOWED',
   },
 ];
 

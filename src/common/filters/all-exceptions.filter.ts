@@ -46,7 +46,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (status === HttpStatus.NOT_FOUND && body.error.code === ErrorCode.NOT_FOUND) {
       // A known path asked with a method it does not take: 405 with the methods it does take.
       const allowed = this.methodsServing(request.path);
-      if (allowed.length > 0) {
+      // A route that exists for this method and answered 404 itself (an unknown id, a switched-off
+      // feature) stays a 404.
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
         response.setHeader('Allow', allowed.join(', '));
         status = HttpStatus.METHOD_NOT_ALLOWED;
         body = envelope(
