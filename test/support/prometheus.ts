@@ -37,7 +37,8 @@ function parseLabels(text: string, line: string): Record<string, string> {
 function parseValue(text: string, line: string): number {
   if (text === '+Inf') return Infinity;
   if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // Go's ParseFloat, which Prometheus uses, takes NaN in any case (prom-client writes "Nan").
+  if (text.toLowerCase() === 'nan') return NaN;
   const value = Number(text);
   if (Number.isNaN(value)) throw new Error(`bad value in: ${line}`);
   return value;
