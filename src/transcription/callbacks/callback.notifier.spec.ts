@@ -53,7 +53,8 @@ describe('CallbackNotifier against a listener that accepts and never answers', (
     // Three attempts of 300 ms (plus backoff, the first fetch's start-up and the collections
     // themselves): bounded, where an attempt that never times out would hang to the test timeout.
     expect(finished - started).toBeGreaterThanOrEqual(3 * 300);
-    expect(finished - started).toBeLessThan(6_000);
+    // Generous for a loaded CI machine (forced GCs of a full Jest worker heap take seconds).
+    expect(finished - started).toBeLessThan(15_000);
     await notifier.onModuleDestroy();
-  }, 15_000);
+  }, 40_000);
 });
