@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from '../support/test-app';
 import { AUDIO_PAYLOADS, IMAGE_PAYLOADS, Payload } from './payloads';
-import { expectAlive, expectErrorBody, leftovers } from './support';
+import { expectAlive, expectErrorBody, leftovers, settledLeftovers } from './support';
 
 /**
  * Hostile input on every intake path, table-driven: each case asserts the status and code, the
@@ -30,7 +30,7 @@ async function expectRefusedCleanly(res: Response, status: number, code: string)
   expect({ status: res.status, body: res.body as unknown }).toMatchObject({ status, body: { error: { code } } });
   expectErrorBody(res, code);
   await expectAlive(t.http);
-  expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+  expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
 }
 
 type Path = { name: string; kind: Payload['kind'] | 'both'; send: (payload: Payload) => Promise<Response> };
@@ -475,7 +475,7 @@ describe('the presigned flow, step by step', () => {
     expect(Buffer.compare(download.body as Buffer, FIXTURE)).toBe(0);
     expect(done.body.size).toBe(FIXTURE.length);
     await t.http.delete(`/api/v1/media/${id}`).expect(204);
-    expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+    expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
 
   it('/complete after the URL expired is refused and removes the upload', async () => {
@@ -488,7 +488,7 @@ describe('the presigned flow, step by step', () => {
     expect(res.status).toBe(403);
     expectErrorBody(res, 'UPLOAD_URL_EXPIRED');
     await t.http.get(`/api/v1/media/${id}`).expect(404);
-    expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+    expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
 
   it('/complete before any PUT answers 409 and keeps the pending upload', async () => {
@@ -499,7 +499,7 @@ describe('the presigned flow, step by step', () => {
     await t.http.put(put).set('Content-Type', 'audio/wav').send(FIXTURE).expect(200);
     await t.http.post(`/api/v1/media/${id}/complete`).expect(201);
     await t.http.delete(`/api/v1/media/${id}`).expect(204);
-    expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+    expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
 
   it('a PUT over the announced size is refused (413) and stores nothing', async () => {
@@ -508,7 +508,7 @@ describe('the presigned flow, step by step', () => {
     expect(res.status).toBe(413);
     expectErrorBody(res, 'FILE_TOO_LARGE');
     await t.http.delete(`/api/v1/media/${id}`).expect(204);
-    expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+    expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
 
   it('a PUT under the announced size is refused at /complete (422) and leaves nothing', async () => {
@@ -517,7 +517,7 @@ describe('the presigned flow, step by step', () => {
     const res = await t.http.post(`/api/v1/media/${id}/complete`);
     expect(res.status).toBe(422);
     expectErrorBody(res, 'INVALID_FILE');
-    expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+    expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
 });
 
@@ -532,7 +532,7 @@ describe('what is accepted is stored safely', () => {
     const res = await t.http.post('/api/v1/upload').attach('file', FIXTURE, filename).expect(201);
     expect(res.body.filename).toBe(stored);
     await t.http.delete(`/api/v1/media/${res.body.media_id}`).expect(204);
-    expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+    expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
 
   it('DELETE leaves no empty media/<id>/ folder behind', async () => {
@@ -541,7 +541,7 @@ describe('what is accepted is stored safely', () => {
       expect.arrayContaining([`media/${res.body.media_id}/original`]),
     );
     await t.http.delete(`/api/v1/media/${res.body.media_id}`).expect(204);
-    expect(leftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
+    expect(await settledLeftovers(t.dataDir, [`media/${fixtureId}/`])).toEqual([]);
   });
 
   it('a cached repeat of the same audio reuses the first media instead of storing a duplicate', async () => {

@@ -61,3 +61,18 @@ export async function expectAlive(http: TestAgent): Promise<void> {
   await http.get('/health').expect(200);
   expect(Date.now() - started).toBeLessThan(2000);
 }
+
+/**
+ * leftovers(), once the store has settled: a refused upload's staging file may still be going
+ * away for a moment after the answer (the cleanup of a destroyed stream runs after it). Anything
+ * still there after `settleMs` is a real leftover.
+ */
+export async function settledLeftovers(dataDir: string, keep: string[] = [], settleMs = 2_000): Promise<string[]> {
+  const deadline = Date.now() + settleMs;
+  let found = leftovers(dataDir, keep);
+  while (found.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    found = leftovers(dataDir, keep);
+  }
+  return found;
+}
