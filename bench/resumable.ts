@@ -7,14 +7,12 @@
  * overhead: extra seconds over the uninterrupted tus upload and the bytes sent twice.
  */
 import bytes from 'bytes';
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { request } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
-import { wavHeader } from '../test/support/wav';
+import { benchArgs, generateWav, uploadMultipart } from './support';
 
 const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
   startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
@@ -29,62 +27,18 @@ interface S3Server {
   stop(): Promise<unknown>;
 }
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key, value ?? 'true'];
-  }),
-);
+const args = benchArgs();
 const SIZE = bytes.parse(args.size ?? '200MB') as number;
 const BACKENDS = (args.backends ?? 'local,s3').split(',');
 const BUCKET = 'media-bench-resumable';
 const mbps = (size: number, ms: number) => size / 1024 / 1024 / (ms / 1000);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-function generateWav(path: string, size: number): void {
-  const dataBytes = size - 44;
-  const fd = openSync(path, 'w');
-  writeSync(fd, wavHeader(dataBytes, { sampleRate: 48_000, channels: 2 }));
-  const block = randomBytes(8 * 1024 * 1024);
-  for (let written = 0; written < dataBytes; written += block.length) {
-    writeSync(fd, block, 0, Math.min(block.length, dataBytes - written));
-  }
-  closeSync(fd);
-}
-
 /** POST /api/v1/upload with the file streamed as one multipart part; resolves the media id. */
-function postUpload(baseUrl: string, path: string): Promise<string> {
-  const boundary = `bench${Date.now()}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${baseUrl}/api/v1/upload`,
-      {
-        method: 'POST',
-        headers: {
-          'Content-Type': `multipart/form-data; boundary=${boundary}`,
-          'Content-Length': head.length + SIZE + tail.length,
-        },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () =>
-          res.statusCode === 201
-            ? resolve((JSON.parse(body) as { media_id: string }).media_id)
-            : reject(new Error(`upload: ${res.statusCode} ${body}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.write(head);
-    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    file.on('end', () => req.end(tail));
-    file.pipe(req, { end: false });
-  });
+async function postUpload(baseUrl: string, path: string): Promise<string> {
+  const { status, body } = await uploadMultipart(baseUrl, path, SIZE);
+  if (status !== 201) throw new Error(`upload: ${status} ${body}`);
+  return (JSON.parse(body) as { media_id: string }).media_id;
 }
 
 /** A tus upload to its end; `cutAt` (a fraction) aborts it once that much is sent, then resumes. */

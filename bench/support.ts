@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
+import { request } from 'node:http';
+import { wavHeader } from '../test/support/wav';
 
 /**
  * The benches' command line: `--key=value` pairs and bare `--flag`s (true), after `npm run bench:x --`.
@@ -67,4 +70,52 @@ export function rssSampler(pid: number) {
       return peak;
     },
   };
+}
+
+/** A WAV header for `dataBytes` of 16-bit stereo 48 kHz PCM, then pseudo-random samples. */
+export function generateWav(path: string, size: number): void {
+  const dataBytes = size - 44;
+  const header = wavHeader(dataBytes, { sampleRate: 48_000, channels: 2 });
+  const fd = openSync(path, 'w');
+  writeSync(fd, header);
+  const block = randomBytes(8 * 1024 * 1024);
+  for (let written = 0; written < dataBytes; written += block.length) {
+    writeSync(fd, block, 0, Math.min(block.length, dataBytes - written));
+  }
+  closeSync(fd);
+}
+
+export function uploadMultipart(
+  baseUrl: string,
+  path: string,
+  size: number,
+): Promise<{ status: number; body: string }> {
+  const boundary = `bench${Date.now()}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${baseUrl}/api/v1/upload`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': head.length + size + tail.length,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.write(head);
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    file.on('error', reject);
+    file.on('end', () => req.end(tail));
+    file.pipe(req, { end: false });
+  });
 }

@@ -12,14 +12,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import bytes from 'bytes';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
-import { wavHeader } from '../test/support/wav';
-import { benchArgs, rssSampler, waitForModelsLoaded } from './support';
+import { benchArgs, generateWav, rssSampler, uploadMultipart, waitForModelsLoaded } from './support';
 
 const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
   startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
@@ -44,50 +42,6 @@ const QUEUE_SIZE = 4;
 
 const mbps = (size: number, ms: number) => size / 1024 / 1024 / (ms / 1000);
 const fmt = (n: number) => n.toFixed(1).padStart(7);
-
-/** A WAV header for `dataBytes` of 16-bit stereo 48 kHz PCM, then pseudo-random samples. */
-function generateWav(path: string, size: number): void {
-  const dataBytes = size - 44;
-  const header = wavHeader(dataBytes, { sampleRate: 48_000, channels: 2 });
-  const fd = openSync(path, 'w');
-  writeSync(fd, header);
-  const block = randomBytes(8 * 1024 * 1024);
-  for (let written = 0; written < dataBytes; written += block.length) {
-    writeSync(fd, block, 0, Math.min(block.length, dataBytes - written));
-  }
-  closeSync(fd);
-}
-
-function uploadMultipart(baseUrl: string, path: string, size: number): Promise<{ status: number; body: string }> {
-  const boundary = `bench${Date.now()}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${baseUrl}/api/v1/upload`,
-      {
-        method: 'POST',
-        headers: {
-          'Content-Type': `multipart/form-data; boundary=${boundary}`,
-          'Content-Length': head.length + size + tail.length,
-        },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    req.write(head);
-    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    file.on('error', reject);
-    file.on('end', () => req.end(tail));
-    file.pipe(req, { end: false });
-  });
-}
 
 function download(url: string): Promise<{ status: number; size: number }> {
   return new Promise((resolve, reject) => {
