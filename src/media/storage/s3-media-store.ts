@@ -62,13 +62,8 @@ const NETWORK_ERRORS = new Set([
   'NetworkingError',
 ]);
 // What stores answer (400) to an x-amz-server-side-encryption they do not support (radosgw:
-// InvalidRequest; others InvalidArgument, NotImplemented).
-const SSE_REFUSALS = new Set([
-  'InvalidRequest',
-  'InvalidArgument',
-  'NotImplemented',
-  'InvalidEncryptionAlgorithmError',
-]);
+// InvalidRequest; others InvalidArgument). A store answering 501 is a backend fault (503) anyway.
+const SSE_REFUSALS = new Set(['InvalidRequest', 'InvalidArgument', 'InvalidEncryptionAlgorithmError']);
 
 const BACKEND_FAULTS = new Set([
   'NoSuchBucket',
