@@ -1,28 +1,41 @@
 /**
- * npm run bench:load [-- --duration=10 --connections=50 --routes=metadata,download,health,analysis,mix]
+ * npm run bench:load [-- --duration=10 --connections=50 --routes=metadata,download,health,analysis,mix --cpu-prof
+ *                       --no-build --dist=DIR --ts-node]
  *
- * Load on the hot read paths with autocannon, the service as its own process (LOG_LEVEL=warn, rate
- * limit off), beside a bare `node:http` server started here that answers the same bytes: the
+ * Load on the hot read paths with autocannon, the service as its own process (the build in dist/,
+ * made first unless --no-build; --ts-node runs src/main.ts instead; LOG_LEVEL=warn, rate limit off), beside a bare `node:http` server started here that answers the same bytes: the
  * captured JSON for metadata, /health and the cached analysis, and `createReadStream().pipe(res)`
  * of the same 1 MiB file for the download. Each route runs against the baseline and the service in
  * turn, in the same run, so the ratio is what counts (the absolute figures follow the machine's load).
  * Targets (issue 14): metadata >= 0.4x, /health >= 0.5x, cached analysis >= 0.3x, download >= 0.8x,
  * metadata p99 < 20 ms at 50 connections.
+ *
+ * `--cpu-prof[=DIR]` runs the service under `node --cpu-prof` and, after it stops, prints where its
+ * main thread spent the CPU during each route's load window (bench/cpu-profile-summary.ts); with a
+ * DIR the profiles stay there (open them in Chrome DevTools; each window is printed as --from/--to).
  */
 import autocannon from 'autocannon';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServiceProcess, waitUntilUp } from '../test/support/service-process';
 import { wavHeader } from '../test/support/wav';
+import { CpuProfile, formatSummary, summarise } from './cpu-profile-summary';
 import { benchArgs, numberArg, rssSampler, waitForModelsLoaded } from './support';
 
 const args = benchArgs();
 const DURATION_S = numberArg(args, 'duration', 10);
 const CONNECTIONS = numberArg(args, 'connections', 50);
 const ROUTES = (args.routes ?? 'metadata,download,health,analysis,mix').split(',');
+// The build, as production runs it: ts-node loads node:repl and with it node:domain, which wraps
+// every EventEmitter.emit and costs a fifth of a small request's CPU.
+const COMPILED = args['ts-node'] !== 'true';
+// --dist=DIR runs another build (e.g. one of an earlier commit, to compare in the same session).
+const DIST_DIR = args.dist ?? 'dist';
+// --cpu-prof profiles into a temporary folder; --cpu-prof=DIR keeps the profiles there.
+const CPU_PROFILE = args['cpu-prof'] !== undefined;
 const TARGETS: Record<string, number> = { metadata: 0.4, health: 0.5, analysis: 0.3, download: 0.8 };
 
 interface Captured {
@@ -39,6 +52,7 @@ interface Figures {
   p99: number;
   errors: number;
   non2xx: number;
+  total: number;
 }
 
 async function json<T>(res: Response): Promise<T> {
@@ -62,27 +76,37 @@ async function capture(baseUrl: string, method: 'GET' | 'POST', path: string, bo
   };
 }
 
-/** The bare server: the same bytes for the same paths, with nothing in between. */
-function startBaseline(port: number, routes: Captured[], downloadPath: string, downloadFile: string): Promise<Server> {
-  const byPath = new Map(routes.map((route) => [route.path, route]));
-  const server = createServer((req, res) => {
-    const route = byPath.get(req.url ?? '');
-    req.resume();
-    req.on('end', () => {
-      if (req.url === downloadPath) {
-        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(1024 * 1024) });
-        createReadStream(downloadFile).pipe(res);
-        return;
-      }
-      if (!route) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': route.contentType, 'content-length': String(route.response.length) });
-      res.end(route.response);
-    });
+/**
+ * The bare server (bench/bare-server.js, its own process): the same bytes for the same paths, with
+ * nothing in between.
+ */
+async function startBaseline(
+  work: string,
+  port: number,
+  routes: Captured[],
+  downloadPath: string,
+  downloadFile: string,
+): Promise<ChildProcess> {
+  const configPath = join(work, 'bare-server.json');
+  const config = {
+    port,
+    downloadPath,
+    downloadFile,
+    routes: routes.map((route) => ({
+      path: route.path,
+      contentType: route.contentType,
+      response: route.response.toString('base64'),
+    })),
+  };
+  writeFileSync(configPath, JSON.stringify(config));
+  const child = spawn(process.execPath, [join(__dirname, 'bare-server.js'), configPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bare server exited (${code})`)));
+    child.stdout.once('data', () => resolve());
+  });
+  return child;
 }
 
 async function load(baseUrl: string, requests: Captured[]): Promise<Figures> {
@@ -103,13 +127,28 @@ async function load(baseUrl: string, requests: Captured[]): Promise<Figures> {
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    total: result.requests.total,
   };
 }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-load-'));
-  const service = await startServiceProcess({ LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' });
-  let baseline: Server | undefined;
+  const profileDir = CPU_PROFILE && args['cpu-prof'] !== 'true' ? args['cpu-prof'] : join(work, 'profiles');
+  if (COMPILED && args['no-build'] !== 'true' && args.dist === undefined) {
+    console.log('bench:load: building dist/ (nest build; --no-build skips it)');
+    execFileSync('npx', ['nest', 'build'], { cwd: join(__dirname, '..'), stdio: 'inherit' });
+  }
+  const service = await startServiceProcess(
+    { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
+    {
+      distDir: COMPILED ? DIST_DIR : undefined,
+      nodeArgs: CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    },
+  );
+  // Each route's load window on the monotonic clock, which the profile's timestamps share.
+  const windows: Array<{ name: string; from: number; to: number }> = [];
+  const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+  let baseline: ChildProcess | undefined;
   try {
     await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
     await waitForModelsLoaded(service.baseUrl);
@@ -146,20 +185,38 @@ async function main(): Promise<void> {
     };
     if (!JSON.parse(routes.analysis.response.toString()).cached) throw new Error('the analysis was not cached');
     const baselinePort = await freePort();
-    baseline = await startBaseline(baselinePort, Object.values(routes), routes.download.path, wavPath);
+    baseline = await startBaseline(work, baselinePort, Object.values(routes), routes.download.path, wavPath);
+    const bareCpu = rssSampler(baseline.pid as number);
     const baselineUrl = `http://127.0.0.1:${baselinePort}`;
 
     const rssBefore = rss.current();
     console.log(
-      `bench:load: ${CONNECTIONS} connections, ${DURATION_S} s a run, service RSS ${(rssBefore / 2 ** 20).toFixed(0)} MB`,
+      `bench:load: ${CONNECTIONS} connections, ${DURATION_S} s a run, ${COMPILED ? `${DIST_DIR}/main.js` : 'ts-node src/main.ts'}, ` +
+        `service RSS ${(rssBefore / 2 ** 20).toFixed(0)} MB, load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
     );
-    console.log('route      |  bare req/s | service req/s | ratio | target | p50 ms | p99 ms | errors | non-2xx');
-    console.log('-----------|-------------|---------------|-------|--------|--------|--------|--------|--------');
+    // CPU per request (utime + stime of each process over its window, from /proc) is what the
+    // CPU ratio compares (bare / service): it holds up better than req/s when other work shares the cores.
+    console.log(
+      'route      |  bare req/s | service req/s | ratio | target | p50 ms | p99 ms | errors | non-2xx | CPU µs/req bare / service | CPU ratio',
+    );
+    console.log(
+      '-----------|-------------|---------------|-------|--------|--------|--------|--------|---------|---------------------------|----------',
+    );
+    const cpuPerRequest = (cpuBefore: number, cpuAfter: number, figures: Figures) =>
+      ((cpuAfter - cpuBefore) * 1e6) / Math.max(1, figures.total);
     for (const name of ROUTES) {
       const requests = name === 'mix' ? Object.values(routes) : [routes[name]];
       if (!requests[0]) throw new Error(`unknown route ${name}`);
+      const bareCpuBefore = bareCpu.cpuSeconds();
       const bare = await load(baselineUrl, requests);
+      const bareUs = cpuPerRequest(bareCpuBefore, bareCpu.cpuSeconds(), bare);
+      const from = monotonicUs();
+      const ourCpuBefore = rss.cpuSeconds();
       const ours = await load(service.baseUrl, requests);
+      const ourUs = cpuPerRequest(ourCpuBefore, rss.cpuSeconds(), ours);
+      windows.push({ name, from, to: monotonicUs() });
       const ratio = ours.rps / bare.rps;
       const target = TARGETS[name];
       const verdict = target === undefined ? '     -' : `${ratio >= target ? 'ok' : 'MISS'} ${target}`.padStart(6);
@@ -174,6 +231,8 @@ async function main(): Promise<void> {
           String(ours.p99).padStart(6),
           String(ours.errors).padStart(6),
           String(ours.non2xx).padStart(7),
+          `${bareUs.toFixed(0)} / ${ourUs.toFixed(0)}`.padStart(25),
+          `${(bareUs / ourUs).toFixed(2)}x`.padStart(9),
         ].join(' | '),
       );
     }
@@ -182,9 +241,24 @@ async function main(): Promise<void> {
       `service RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MB, after ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
     );
   } finally {
-    baseline?.close();
+    baseline?.kill('SIGTERM');
     await service.stop();
+    if (CPU_PROFILE && existsSync(profileDir)) printProfiles(profileDir, service.child.pid as number, windows);
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The service's main-thread profile (thread 0 of its pid), cut to each route's window. */
+function printProfiles(dir: string, pid: number, windows: Array<{ name: string; from: number; to: number }>): void {
+  const file = readdirSync(dir).find((name) => name.includes(`.${pid}.0.`) && name.endsWith('.cpuprofile'));
+  if (!file) {
+    console.log(`no CPU profile of process ${pid} in ${dir}`);
+    return;
+  }
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  for (const window of windows) {
+    console.log(`\nCPU profile, ${window.name} (service main thread; --from=${window.from} --to=${window.to})`);
+    console.log(formatSummary(summarise(profile, window.from, window.to), 18));
   }
 }
 

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { ANONYMOUS_OWNER, Caller, CallerContext } from './caller-context';
+import { ANONYMOUS_OWNER, Caller, CallerContext, setRequestCaller } from './caller-context';
 import { JwtVerifier, KeySetUnavailable, TokenRejected } from './jwt-verifier';
 import { PUBLIC_ROUTE, REQUIRED_SCOPE, SCOPES } from './scopes';
 
@@ -18,7 +18,7 @@ export type RequestWithCaller = Request & { caller?: Caller };
 /**
  * Global guard: with AUTH_MODE=jwt every /api/v1 route needs a valid bearer token (401
  * UNAUTHORIZED otherwise) carrying the route's scope (403 FORBIDDEN). The caller is put on the
- * request; CallerContextInterceptor makes it the services' current caller.
+ * request and in the request's caller slot (callerSlotMiddleware), as the services' current caller.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -34,6 +34,7 @@ export class AuthGuard implements CanActivate {
     const res = context.switchToHttp().getResponse<Response>();
     if (!this.callers.authEnabled) {
       req.caller = ANONYMOUS;
+      setRequestCaller(ANONYMOUS);
       return true;
     }
     const targets = [context.getHandler(), context.getClass()];
@@ -67,6 +68,7 @@ export class AuthGuard implements CanActivate {
       }
     }
     req.caller = caller;
+    setRequestCaller(caller);
     return true;
   }
 }

@@ -1,9 +1,16 @@
-import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import {
+  Global,
+  Inject,
+  Logger,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  OnApplicationBootstrap,
+  RequestMethod,
+} from '@nestjs/common';
 import { securityConfig, SecurityConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
-import { CallerContext } from './caller-context';
-import { CallerContextInterceptor } from './caller-context.interceptor';
+import { CallerContext, callerSlotMiddleware } from './caller-context';
 import { JwtVerifier } from './jwt-verifier';
 
 /**
@@ -13,10 +20,10 @@ import { JwtVerifier } from './jwt-verifier';
  */
 @Global()
 @Module({
-  providers: [CallerContext, JwtVerifier, { provide: APP_INTERCEPTOR, useClass: CallerContextInterceptor }],
+  providers: [CallerContext, JwtVerifier],
   exports: [CallerContext, JwtVerifier],
 })
-export class AuthModule implements OnApplicationBootstrap {
+export class AuthModule implements NestModule, OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
 
   constructor(
@@ -28,6 +35,10 @@ export class AuthModule implements OnApplicationBootstrap {
       mode: config.auth.mode === 'none' ? 'disabled' : 'jwt',
       ...(config.auth.mode === 'jwt' ? { keys: config.auth.jwksUrl ? 'jwks' : 'shared-secret' } : {}),
     }));
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(callerSlotMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 
   onApplicationBootstrap(): void {

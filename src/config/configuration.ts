@@ -140,6 +140,8 @@ export const imageAnalysisConfig = registerAs('imageAnalysis', () => {
     visionWorkers: env.IMAGE_ANALYSIS_WORKERS ?? Math.max(1, Math.min(2, cpus().length)),
     /** tesseract.js workers. */
     ocrWorkers: env.IMAGE_OCR_WORKERS ?? Math.max(1, Math.min(2, cpus().length)),
+    /** The local models loaded (the rest never are: their analysis types are refused). */
+    localModels: env.IMAGE_LOCAL_MODELS,
     /** Load the local models in the background at start (else on the first request). */
     preload: env.IMAGE_ANALYSIS_PRELOAD,
     /** Longest side of the decoded working copy every analysis type derives its input from. */

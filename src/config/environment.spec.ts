@@ -131,3 +131,17 @@ describe('LOG_FORMAT=pretty', () => {
     expect(() => validateEnvironment({ LOG_FORMAT: 'pretty' })).not.toThrow(); // installed here (dev)
   });
 });
+
+describe('validateEnvironment: local image models', () => {
+  it('loads every model by default and takes a subset, case-insensitive', () => {
+    expect(validateEnvironment({}).IMAGE_LOCAL_MODELS).toEqual(['objects', 'nanodet', 'faces', 'moderation', 'text']);
+    expect(validateEnvironment({ IMAGE_LOCAL_MODELS: 'Objects, text' }).IMAGE_LOCAL_MODELS).toEqual([
+      'objects',
+      'text',
+    ]);
+  });
+
+  it('names a model it does not know', () => {
+    expect(() => validateEnvironment({ IMAGE_LOCAL_MODELS: 'objects,yolo' })).toThrow(/IMAGE_LOCAL_MODELS/);
+  });
+});

@@ -58,6 +58,9 @@ function toLowerCase({ value }: { value: unknown }): unknown {
 
 export const AUDIO_FORMATS = ['mp3', 'wav', 'm4a', 'flac', 'ogg', 'webm'] as const;
 export const IMAGE_FORMATS = ['jpg', 'jpeg', 'png', 'webp'] as const;
+/** The local image models a deployment may load (IMAGE_LOCAL_MODELS). */
+export const LOCAL_IMAGE_MODELS = ['objects', 'nanodet', 'faces', 'moderation', 'text'] as const;
+export type LocalImageModel = (typeof LOCAL_IMAGE_MODELS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -146,6 +149,9 @@ export class Environment {
   @Transform(toNumber) @IsNumber() @Min(0) @Max(1) IMAGE_LOCAL_MIN_CONFIDENCE = 0.6;
   @IsOptional() @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_ANALYSIS_WORKERS?: number;
   @IsOptional() @Transform(toNumber) @IsInt() @Min(1) @Max(16) IMAGE_OCR_WORKERS?: number;
+  @Transform(toList) @IsIn(LOCAL_IMAGE_MODELS, { each: true }) IMAGE_LOCAL_MODELS: LocalImageModel[] = [
+    ...LOCAL_IMAGE_MODELS,
+  ];
   @Transform(toBoolean) @IsBoolean() IMAGE_ANALYSIS_PRELOAD = true;
   @Transform(toNumber) @IsInt() @Min(256) @Max(10_000) IMAGE_WORKING_MAX_SIDE = 2048;
   @Transform(toNumber) @IsInt() @Min(1) @Max(100) IMAGE_BATCH_MAX_ITEMS = 10;

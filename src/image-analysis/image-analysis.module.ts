@@ -28,6 +28,7 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
           ocrWorkers: config.ocrWorkers,
           visionMaxSide: 640,
           defaultMinConfidence: config.localMinConfidence,
+          models: config.localModels,
         });
       },
     },

@@ -1,10 +1,10 @@
-import { Module, RequestMethod } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appConfig, AppConfig } from '../config/configuration';
-import { traceLogFields, traceOfRequest } from '../tracing/trace-context';
 import { redactUrl } from '../common/filters/all-exceptions.filter';
+import { requestLoggingMiddleware } from './request-logging';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 // A caller-supplied id is echoed only if it is short and plain, so it cannot inject into logs or headers.
@@ -17,20 +17,27 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
-/** JSON-lines logging; every line of a request carries its id (pino-http puts it on req.id). */
+/** Probes every few seconds would drown the useful lines. */
+const isProbe = (req: IncomingMessage) => req.url?.startsWith('/health') ?? false;
+
+/** A client that hung up before the answer (499-style) is a warning, whatever status was set. */
+const requestLogLevel = (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+  !res.writableEnded ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+
+/**
+ * JSON-lines logging; every line of a request carries its id and trace. nestjs-pino provides the
+ * root logger (its own pino-http middleware is not mounted: forRoutes is empty) and
+ * requestLoggingMiddleware writes pino-http's lines, making the request's logger only when needed.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
       useFactory: (config: AppConfig) => ({
-        // Every route, unknown ones included, so even a 404 carries its request id.
-        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+        forRoutes: [],
         pinoHttp: {
           level: config.logLevel,
-          genReqId: requestIdFor,
           customAttributeKeys: { reqId: 'requestId' },
-          // The W3C trace (the caller's traceparent, or a new one) beside the request id on every line.
-          customProps: (req: IncomingMessage) => traceLogFields(traceOfRequest(req)),
           // Upload tokens (and any presigned signature) travel in the query string: never log them.
           serializers: {
             req: (req: { url?: string }) => Object.assign(req, { url: redactUrl(req.url) }),
@@ -45,17 +52,6 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
             ],
             censor: '[REDACTED]',
           },
-          // Health probes every few seconds would drown the useful lines.
-          autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },
-          // A client that hung up before the answer (499-style) is a warning, whatever status was set.
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-            !res.writableEnded
-              ? 'warn'
-              : err || res.statusCode >= 500
-                ? 'error'
-                : res.statusCode >= 400
-                  ? 'warn'
-                  : 'info',
           transport:
             config.logFormat === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
         },
@@ -63,4 +59,11 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Every route, unknown ones included, so even a 404 carries its request id.
+    consumer
+      .apply(requestLoggingMiddleware({ requestId: requestIdFor, ignore: isProbe, level: requestLogLevel }))
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

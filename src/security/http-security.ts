@@ -70,11 +70,16 @@ export function applyHttpSecurity(app: NestExpressApplication): void {
     });
   }
   app.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-      // Browsers on allowed origins may load downloads (img/audio tags) when CORS is on.
-      crossOriginResourcePolicy: { policy: origins.length > 0 ? 'cross-origin' : 'same-origin' },
-    }),
+    staticHeadersOf(
+      helmet({
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+        },
+        // Browsers on allowed origins may load downloads (img/audio tags) when CORS is on.
+        crossOriginResourcePolicy: { policy: origins.length > 0 ? 'cross-origin' : 'same-origin' },
+      }),
+    ),
   );
   app.use(DOCS_PATHS, helmet.contentSecurityPolicy(DOCS_CSP));
   if (config.auth.mode === 'jwt' && !config.auth.docsPublic) {
@@ -88,6 +93,29 @@ export function applyHttpSecurity(app: NestExpressApplication): void {
       );
     });
   }
+}
+
+/**
+ * helmet's headers do not depend on the request with this configuration: they are taken once from
+ * a recording response and set from a list, instead of running helmet's dozen middlewares (and
+ * building its CSP string) on every request.
+ */
+function staticHeadersOf(
+  middleware: (req: Request, res: Response, next: (err?: unknown) => void) => void,
+): (req: Request, res: Response, next: NextFunction) => void {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.set(name, value),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  let ran = false;
+  middleware({ headers: {} } as Request, recorder as unknown as Response, () => (ran = true));
+  if (!ran) throw new Error('helmet did not answer synchronously: its headers cannot be precomputed');
+  const list = [...headers];
+  return (_req, res, next) => {
+    for (const [name, value] of list) res.setHeader(name, value);
+    next();
+  };
 }
 
 function refuse(res: Response): void {

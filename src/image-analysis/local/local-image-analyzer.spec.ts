@@ -177,3 +177,44 @@ describe('LocalImageAnalyzer (real models)', () => {
     expect((error as { getStatus(): number }).getStatus()).toBe(503);
   });
 });
+
+describe('LocalImageAnalyzer with only some models (IMAGE_LOCAL_MODELS)', () => {
+  let analyzer: LocalImageAnalyzer;
+  beforeAll(async () => {
+    analyzer = new LocalImageAnalyzer({
+      visionWorkers: 1,
+      ocrWorkers: 1,
+      visionMaxSide: 640,
+      defaultMinConfidence: 0.4,
+      models: ['objects'],
+    });
+    await analyzer.warmUp();
+  }, 120_000);
+  afterAll(() => analyzer?.close());
+
+  it('loads CenterNet alone: no face models, no nsfwjs, no OCR workers', () => {
+    const report = analyzer.readiness();
+    expect(report).toMatchObject({ ready: true, loaded: true });
+    expect((report.vision as { models: string[] }).models).toEqual(['centernet']);
+    expect(report.ocr).toMatchObject({ workers_ready: 0, models: [] });
+  });
+
+  it('still finds objects, and labels come from them alone', async () => {
+    const out = await analyzer.analyze(await prepare(photo('coffee.jpg')), { ...all, types: ['objects', 'labels'] });
+    expect(out.objects?.map((o) => o.name)).toContain('Cup');
+    expect(out.labels?.map((l) => l.name)).toContain('Cup');
+  });
+
+  it('refuses the types it has no model for with 400 VALIDATION_FAILED naming them', async () => {
+    const error = await analyzer
+      .analyze(await prepare(photo('cat.jpg')), { ...all, types: ['objects', 'moderation', 'text'] })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((error as { getStatus(): number }).getStatus()).toBe(400);
+    expect((error as Error).message).toContain('moderation, text');
+  });
+
+  it('keeps its results apart from the full set in the cache (another engine version)', () => {
+    expect(analyzer.version).toMatch(/\/models=objects$/);
+  });
+});

