@@ -23,6 +23,12 @@ export interface LocalAnalyzerOptions {
   calibration?: CalibrationMode;
   /** Run NanoDet beside CenterNet (default true). */
   nanodet?: boolean;
+  /** Run the Open Images SSD too (default true). */
+  ssd?: boolean;
+  /** Object detection views (vision-pool.ts; default [0], the image alone). */
+  objectViews?: number[];
+  /** Longest one analysis may take (default 120 s; the evaluation on a starved machine needs more). */
+  timeoutMs?: number;
 }
 
 /** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
@@ -44,7 +50,12 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
 
   constructor(private readonly options: LocalAnalyzerOptions) {
     this.defaultMinConfidence = options.defaultMinConfidence;
-    this.vision = new VisionPool({ size: options.visionWorkers, nanodet: options.nanodet ?? true });
+    this.vision = new VisionPool({
+      size: options.visionWorkers,
+      nanodet: options.nanodet ?? true,
+      ssd: options.ssd ?? true,
+      objectViews: options.objectViews,
+    });
     this.ocr = new OcrEngine({ workers: options.ocrWorkers });
   }
 
@@ -68,7 +79,11 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
 
   async analyze(image: PreparedImage, options: AnalysisOptions): Promise<AnalyzerOutput> {
     try {
-      return await withTimeout(this.run(image, options), ENGINE_TIMEOUT_MS, 'local image analysis');
+      return await withTimeout(
+        this.run(image, options),
+        this.options.timeoutMs ?? ENGINE_TIMEOUT_MS,
+        'local image analysis',
+      );
     } catch (error) {
       if (error instanceof AppException) throw error;
       // A model that failed to load, a crashed worker, a stuck engine: the engines, not the caller.

@@ -54,3 +54,20 @@ describe('calibration', () => {
     }
   });
 });
+
+describe('mergeDetections across taxonomies', () => {
+  it('merges an Open Images name from the SSD with the COCO name of the same thing', () => {
+    const merged = mergeDetections(
+      [
+        { label: 'Dog', score: 0.8, box: [0.1, 0.1, 0.6, 0.6], engine: 'ssd' },
+        { label: 'dog', score: 0.5, box: [0.12, 0.1, 0.6, 0.6], engine: 'centernet' },
+        { label: 'Cattle', score: 0.7, box: [0.1, 0.1, 0.6, 0.6], engine: 'ssd' },
+      ],
+      'none',
+    );
+    expect(merged.map((m) => [m.label, m.engines.map((e) => e.engine)])).toEqual([
+      ['dog', ['ssd', 'centernet']],
+      ['cow', ['ssd']],
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import { canonicalLabel } from '../labels/label-taxonomy';
 import { calibrate, CalibrationMode } from './calibration';
 import type { ObjectEngine, RawObject } from './vision-pool';
 
@@ -31,7 +32,7 @@ export function mergeDetections(
   iouThreshold = 0.5,
 ): MergedDetection[] {
   const calibrated = objects
-    .map((o) => ({ ...o, confidence: calibrate(o.engine, o.score, mode) }))
+    .map((o) => ({ ...o, label: canonicalLabel(o.label), confidence: calibrate(o.engine, o.score, mode) }))
     .sort((a, b) => b.confidence - a.confidence);
   const merged: MergedDetection[] = [];
   for (const o of calibrated) {
