@@ -71,3 +71,22 @@ describe('mergeDetections across taxonomies', () => {
     ]);
   });
 });
+
+describe('mergeDetections: engines that agree', () => {
+  it('gives a detection found by two engines the noisy-OR of their calibrated probabilities', () => {
+    const [merged] = mergeDetections([cup('centernet', 0.45), cup('nanodet', 0.46, 0.22)]);
+    const p1 = calibrate('centernet', 0.45);
+    const p2 = calibrate('nanodet', 0.46);
+    expect(merged.confidence).toBeCloseTo(1 - (1 - p1) * (1 - p2), 3);
+    expect(merged.confidence).toBeGreaterThan(Math.max(p1, p2));
+  });
+
+  it('ranks an agreed detection above a single engine that alone scored higher', () => {
+    const merged = mergeDetections([
+      { ...cup('nanodet', 0.6, 0.75), label: 'bowl' },
+      cup('centernet', 0.45),
+      cup('ssd', 0.6, 0.21),
+    ]);
+    expect(merged.map((m) => m.label)).toEqual(['cup', 'bowl']);
+  });
+});
