@@ -34,11 +34,12 @@ export interface LocalAnalyzerOptions {
 /** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
 const ENGINE_TIMEOUT_MS = 120_000;
 const ENGINE_VERSION =
-  'human-3.3.6+centernet+nanodet+blazeface/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v2-calibrated';
+  'human-3.3.6+centernet+nanodet+blazeface/ssd-mnv2-oidv4-litertjs-2.5.3/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v3-calibrated';
 
 /**
  * Offline analysis, every model read from node_modules: Human (CenterNet over the 80 COCO
- * classes, BlazeFace + FaceMesh + emotion) and nsfwjs in worker threads, tesseract.js for text.
+ * classes, BlazeFace + FaceMesh + emotion), NanoDet, the Open Images SSD (worker/ssd-detector.js) and
+ * nsfwjs in worker threads, tesseract.js for text.
  * Labels are the detected classes plus our parent-category table.
  */
 export class LocalImageAnalyzer implements ImageAnalyzer {
