@@ -1,5 +1,5 @@
 /**
- * npm run bench:models [-- --sets=objects,nanodet,faces,moderation,text,all]
+ * npm run bench:models [-- --sets=objects,nanodet,ssd,faces,moderation,text,all]
  *
  * The memory each local image model costs: for each set (one model, or `all`), a fresh process
  * loads it in one worker (vision models) or one tesseract.js worker (`text`), runs one image
@@ -39,9 +39,14 @@ async function measureOne(set: string): Promise<void> {
     set === 'all'
       ? true
       : (
-          { objects: ['objects'], nanodet: ['objects'], faces: ['faces'], moderation: ['moderation'], text: ['text'] }[
-            set
-          ] ?? []
+          {
+            objects: ['objects'],
+            nanodet: ['objects'],
+            ssd: ['objects'],
+            faces: ['faces'],
+            moderation: ['moderation'],
+            text: ['text'],
+          }[set] ?? []
         ).includes(type),
   ) as AnalysisType[];
   await analyzer.analyze(image, { types, maxLabels: 10, minConfidence: 0.4 });

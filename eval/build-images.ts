@@ -7,7 +7,7 @@
  * Product shots: each stamp flattened on white with a margin, 512 px, like a shopper's photo of
  * one product. Text shots: our own renderings (SVG through sharp) of a product label.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { EvalSet, ManifestItem } from './lib/common';
@@ -70,6 +70,46 @@ const STAMP_SHOTS: Shot[] = [
   ['giraffe', 'heldout', 'animals/mammals/giraffe.png', ['Giraffe']],
   ['sheep', 'heldout', 'animals/mammals/bovines/sheep.png', ['Sheep']],
   ['bus', 'heldout', 'vehicles/masstransit/green_korean_bus.png', ['Bus']],
+  // Added 1 Dec 2026 (issue 16) so the product-shot figures rest on more than 17 items a set: pairs
+  // of the same kind, one to each set, fixed before either set was run.
+  ['car-beetle', 'dev', 'vehicles/auto/beetle.png', ['Car']],
+  ['car-sedan', 'heldout', 'vehicles/auto/sedan.png', ['Car']],
+  ['car-police', 'dev', 'vehicles/emergency/sedan_police.png', ['Car']],
+  ['car-indycar', 'heldout', 'vehicles/race/indycar.png', ['Car']],
+  ['truck-fire', 'dev', 'vehicles/emergency/firetruck.png', ['Truck', 'Car']],
+  ['truck-garbage', 'heldout', 'vehicles/garbagetruck.png', ['Truck', 'Car']],
+  ['bus-double-decker', 'dev', 'vehicles/masstransit/cartoon/double_decker_bus.png', ['Bus']],
+  ['boat-tug', 'dev', 'vehicles/ship/cartoon/tugboat.png', ['Boat']],
+  ['boat-junk', 'heldout', 'vehicles/ship/chineseJunk.png', ['Boat']],
+  ['train-toy', 'dev', 'vehicles/locomotive/cartoon/toy_train.png', ['Train']],
+  ['train-caboose', 'heldout', 'vehicles/locomotive/cartoon/caboose.png', ['Train']],
+  ['cat-black', 'heldout', 'seasonal/halloween/blackcat.png', ['Cat']],
+  ['dog-dingo', 'heldout', 'animals/mammals/dogs/dingo.png', ['Dog']],
+  ['bear-brown', 'dev', 'animals/mammals/bears/bear.png', ['Bear']],
+  ['bear-european', 'heldout', 'animals/mammals/bears/european-bear.png', ['Bear']],
+  ['cow-white', 'dev', 'animals/mammals/bovines/cow_white.png', ['Cow']],
+  ['cow-bull', 'heldout', 'animals/mammals/bovines/bull.png', ['Cow']],
+  ['sheep-lamb', 'dev', 'animals/mammals/bovines/sheep_lamb.png', ['Sheep']],
+  ['sheep-ram', 'heldout', 'animals/mammals/bovines/ram.png', ['Sheep']],
+  ['bird-duck', 'dev', 'animals/birds/duck.png', ['Bird']],
+  ['bird-hen', 'heldout', 'animals/birds/hen.png', ['Bird']],
+  ['bird-owl', 'dev', 'animals/birds/owl.png', ['Bird']],
+  ['bird-pigeon', 'heldout', 'animals/birds/pigeon.png', ['Bird']],
+  ['bird-seagull', 'dev', 'animals/birds/seagull.png', ['Bird']],
+  ['bird-crow', 'heldout', 'animals/birds/crow.png', ['Bird']],
+  ['apple-cartoon', 'dev', 'food/fruit/cartoon/apple.png', ['Apple']],
+  ['apple-sierra-beauty', 'heldout', 'food/fruit/apple_sierra_beauty.png', ['Apple']],
+  ['orange-cartoon', 'dev', 'food/fruit/cartoon/orange.png', ['Orange']],
+  ['orange-mandarine', 'heldout', 'food/fruit/mandarine.png', ['Orange']],
+  ['cake-pink', 'dev', 'food/dessert/cartoon/pink_cake.png', ['Cake']],
+  ['ball-soccer', 'dev', 'sports/soccer.png', ['Ball']],
+  ['ball-football', 'heldout', 'sports/football.png', ['Ball']],
+  ['ball-volleyball', 'dev', 'sports/cartoon/volleyball.png', ['Ball']],
+  ['ball-cricket', 'heldout', 'sports/cricketball.png', ['Ball']],
+  ['toilet', 'dev', 'household/toilet.png', ['Toilet']],
+  ['stop-sign', 'heldout', 'town/roadsigns/stop.png', ['Stop Sign']],
+  ['traffic-light-red', 'dev', 'town/roadsigns/stoplight_01_red.png', ['Traffic Light']],
+  ['traffic-light-green', 'heldout', 'town/roadsigns/stoplight_03_green.png', ['Traffic Light']],
 ];
 
 /** Photos, used as they are (resized to 512 px at most). */
@@ -117,6 +157,14 @@ async function productShot(file: string): Promise<Buffer> {
   return sharp(flat).resize(512, 512, { fit: 'inside' }).jpeg({ quality: 85 }).toBuffer();
 }
 
+function photo(file: string): Promise<Buffer> {
+  return sharp(file)
+    .flatten({ background: '#ffffff' })
+    .resize(512, 512, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
 function labelSvg(lines: string[], colour: string): Buffer {
   const text = lines
     .map((line, i) => {
@@ -150,12 +198,10 @@ async function main(): Promise<void> {
     });
   }
   for (const [[id, set, file, expected, also], terms] of PHOTOS) {
-    const jpeg = await sharp(file)
-      .flatten({ background: '#ffffff' })
-      .resize(512, 512, { fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 85 })
-      .toBuffer();
-    writeFileSync(join(out, `${id}.jpg`), jpeg);
+    // Without that package unpacked, the committed rendering stays as it is.
+    if (existsSync(file) || !existsSync(join(out, `${id}.jpg`))) {
+      writeFileSync(join(out, `${id}.jpg`), await photo(file));
+    }
     items.push({
       id,
       kind: 'image',

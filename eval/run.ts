@@ -1,5 +1,6 @@
 /**
  * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json]
+ *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--calibration=none]
  *
  * Recognition quality of the local engines on labelled material (manifest.*.json: source and
  * licence per item), per set: dev (tuned on) and heldout (only reported). --subset: the items
@@ -127,6 +128,11 @@ export async function evaluateImages(subset: boolean, calibration: CalibrationMo
     defaultMinConfidence: env.IMAGE_LOCAL_MIN_CONFIDENCE,
     calibration,
     nanodet: args.nanodet !== 'false',
+    ssd: args.ssd !== 'false',
+    // --views=0,0.25: the object-detection views to compare (vision-worker.js); default the service's.
+    objectViews: args.views ? args.views.split(',').map(Number) : undefined,
+    // Run under nice on a shared machine: an image may wait minutes for the CPU.
+    timeoutMs: 900_000,
   });
   try {
     const samples: ScoreSample[] = [];
@@ -162,6 +168,7 @@ function printImages(report: ImageReport): void {
       `${pct(s.precisionAtDefault)} (${s.returnedAtDefault})`,
       `${pct(s.precisionAt07)} (${s.returnedAt07})`,
       pct(s.nonEmptyAt07WhenRight),
+      pct(s.anyAt07WhenRight),
       pct(s.ocrLineRecall),
       s.msPerItem.toFixed(0),
     ]);
@@ -175,6 +182,7 @@ function printImages(report: ImageReport): void {
         'precision@default (n)',
         'precision@0.7 (n)',
         'right & kept @0.7',
+        'non-empty @0.7',
         'OCR line recall',
         'ms/item',
       ],

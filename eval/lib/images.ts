@@ -43,6 +43,8 @@ export interface ImageSummary {
   returnedAt07: number;
   /** Of the items whose right name is in the top 5: share with a right result at min_confidence 0.7. */
   nonEmptyAt07WhenRight: number;
+  /** Of those items: share for which min_confidence 0.7 returns anything at all (the wording). */
+  anyAt07WhenRight: number;
   ocrLineRecall: number;
   msPerItem: number;
 }
@@ -144,6 +146,7 @@ export function summariseImages(results: ImageItemResult[], defaultThreshold: nu
       right.filter((r) => r.ranked.some((c) => c.correct && c.confidence >= 0.7)).length,
       right.length,
     ),
+    anyAt07WhenRight: share(right.filter((r) => r.ranked.some((c) => c.confidence >= 0.7)).length, right.length),
     ocrLineRecall: share(
       ocr.reduce((a, r) => a + (r.ocrLines?.found ?? 0), 0),
       ocr.reduce((a, r) => a + (r.ocrLines?.expected ?? 0), 0),

@@ -59,7 +59,7 @@ function toLowerCase({ value }: { value: unknown }): unknown {
 export const AUDIO_FORMATS = ['mp3', 'wav', 'm4a', 'flac', 'ogg', 'webm'] as const;
 export const IMAGE_FORMATS = ['jpg', 'jpeg', 'png', 'webp'] as const;
 /** The local image models a deployment may load (IMAGE_LOCAL_MODELS). */
-export const LOCAL_IMAGE_MODELS = ['objects', 'nanodet', 'faces', 'moderation', 'text'] as const;
+export const LOCAL_IMAGE_MODELS = ['objects', 'nanodet', 'ssd', 'faces', 'moderation', 'text'] as const;
 export type LocalImageModel = (typeof LOCAL_IMAGE_MODELS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

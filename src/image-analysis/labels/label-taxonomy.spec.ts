@@ -1,4 +1,12 @@
-import { displayName, KNOWN_COCO_CLASSES, labelsFromDetections, parentsOf } from './label-taxonomy';
+import {
+  canonicalLabel,
+  displayName,
+  KNOWN_COCO_CLASSES,
+  KNOWN_LABEL_KEYS,
+  KNOWN_OPEN_IMAGES_CLASSES,
+  labelsFromDetections,
+  parentsOf,
+} from './label-taxonomy';
 
 const box = { left: 0, top: 0, width: 1, height: 1 };
 
@@ -38,5 +46,17 @@ describe('label taxonomy', () => {
   it('adds Face, Head and Person for faces, and honours min confidence', () => {
     expect(labelsFromDetections([], [0.9], 10, 0.5).map((l) => l.name)).toEqual(['Face', 'Head', 'Person']);
     expect(labelsFromDetections([], [0.3], 10, 0.5)).toEqual([]);
+  });
+});
+
+describe('Open Images classes (the SSD detector)', () => {
+  it('gives every class a display name of our table, with parents where it has any', () => {
+    expect(KNOWN_OPEN_IMAGES_CLASSES).toHaveLength(23);
+    for (const label of KNOWN_OPEN_IMAGES_CLASSES) expect(KNOWN_LABEL_KEYS).toContain(canonicalLabel(label));
+    expect(displayName(canonicalLabel('Coffee cup'))).toBe('Coffee Cup');
+    expect(parentsOf('Coffee Cup')).toEqual(['Cup', 'Tableware', 'Kitchen']);
+    expect(displayName(canonicalLabel('Computer mouse'))).toBe('Mouse');
+    expect(displayName(canonicalLabel('Cattle'))).toBe('Cow');
+    expect(canonicalLabel('cup')).toBe('cup');
   });
 });

@@ -88,6 +88,64 @@ const COCO: Record<string, [name: string, parents: string[]]> = {
   toothbrush: ['Toothbrush', ['Personal Care']],
 };
 
+/**
+ * Classes the Open Images detector (SSD-MobileNetV2, local/worker/ssd-detector.js) knows beyond
+ * COCO, in the same form. Its other classes map onto the COCO keys (OPEN_IMAGES_TO_KEY), so
+ * every engine reports one name for one thing and their boxes merge.
+ */
+const OTHER: Record<string, [name: string, parents: string[]]> = {
+  mug: ['Mug', ['Cup', 'Tableware', 'Kitchen']],
+  'coffee cup': ['Coffee Cup', ['Cup', 'Tableware', 'Kitchen']],
+  camera: ['Camera', ['Electronics']],
+  box: ['Box', ['Container']],
+  footwear: ['Footwear', ['Clothing']],
+  boot: ['Boot', ['Footwear', 'Clothing']],
+  'high heels': ['High Heels', ['Footwear', 'Clothing']],
+  desk: ['Desk', ['Table', 'Furniture']],
+  table: ['Table', ['Furniture']],
+  'computer monitor': ['Monitor', ['Screen', 'Electronics']],
+  'stationary bicycle': ['Exercise Bike', ['Sports Equipment']],
+  vehicle: ['Vehicle', ['Transportation']],
+};
+
+/** Open Images class (as the SSD's label map spells it) -> our key (COCO or OTHER). */
+const OPEN_IMAGES_TO_KEY: Record<string, string> = {
+  Bicycle: 'bicycle',
+  Boot: 'boot',
+  Laptop: 'laptop',
+  Person: 'person',
+  Chair: 'chair',
+  Cattle: 'cow',
+  Desk: 'desk',
+  Cat: 'cat',
+  'Computer mouse': 'mouse',
+  'Computer monitor': 'computer monitor',
+  Box: 'box',
+  Mug: 'mug',
+  'Coffee cup': 'coffee cup',
+  'Stationary bicycle': 'stationary bicycle',
+  Table: 'table',
+  Bottle: 'bottle',
+  'High heels': 'high heels',
+  Vehicle: 'vehicle',
+  Footwear: 'footwear',
+  Dog: 'dog',
+  Book: 'book',
+  Camera: 'camera',
+  Car: 'car',
+};
+
+/** One key per class whichever engine found it: Open Images names mapped, COCO keys as they are. */
+export function canonicalLabel(label: string): string {
+  return OPEN_IMAGES_TO_KEY[label] ?? label;
+}
+
+/** Every key with a display name and parents of ours (COCO and the others). */
+export const KNOWN_LABEL_KEYS = [...Object.keys(COCO), ...Object.keys(OTHER)];
+
+/** Every Open Images class the mapping knows (its test checks each resolves to a display name). */
+export const KNOWN_OPEN_IMAGES_CLASSES = Object.keys(OPEN_IMAGES_TO_KEY);
+
 /** Parents of the parents, so "Cup -> Tableware -> Kitchen" and "Kitchen" alone both resolve. */
 const PARENT_CHAINS: Record<string, string[]> = {
   Face: ['Head', 'Person'],
@@ -99,11 +157,11 @@ function titleCase(label: string): string {
 
 /** The display name of a COCO class ("cell phone" -> "Mobile Phone"); unknown classes title-cased. */
 export function displayName(cocoLabel: string): string {
-  return COCO[cocoLabel]?.[0] ?? titleCase(cocoLabel);
+  return COCO[cocoLabel]?.[0] ?? OTHER[cocoLabel]?.[0] ?? titleCase(cocoLabel);
 }
 
 export function parentsOf(name: string): string[] {
-  const entry = Object.values(COCO).find(([display]) => display === name);
+  const entry = [...Object.values(COCO), ...Object.values(OTHER)].find(([display]) => display === name);
   return entry?.[1] ?? PARENT_CHAINS[name] ?? [];
 }
 

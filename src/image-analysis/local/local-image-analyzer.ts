@@ -27,12 +27,18 @@ export interface LocalAnalyzerOptions {
   nanodet?: boolean;
   /** The models loaded (IMAGE_LOCAL_MODELS; default all): a type needing another one is refused. */
   models?: readonly LocalImageModel[];
+  /** Run the Open Images SSD too (default true; same as leaving `ssd` out of models). */
+  ssd?: boolean;
+  /** Object detection views (vision-pool.ts; default [0], the image alone). */
+  objectViews?: number[];
+  /** Longest one analysis may take (default 120 s; the evaluation on a starved machine needs more). */
+  timeoutMs?: number;
 }
 
 /** Which loaded model each analysis type needs (labels need a detector; faces and text add to them). */
 const NEEDS: Partial<Record<string, LocalImageModel[]>> = {
-  objects: ['objects', 'nanodet'],
-  labels: ['objects', 'nanodet'],
+  objects: ['objects', 'nanodet', 'ssd'],
+  labels: ['objects', 'nanodet', 'ssd'],
   faces: ['faces'],
   moderation: ['moderation'],
   text: ['text'],
@@ -41,11 +47,12 @@ const NEEDS: Partial<Record<string, LocalImageModel[]>> = {
 /** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
 const ENGINE_TIMEOUT_MS = 120_000;
 const ENGINE_VERSION =
-  'human-3.3.6+centernet+nanodet+blazeface/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v2-calibrated';
+  'human-3.3.6+centernet+nanodet+blazeface/ssd-mnv2-oidv4-litertjs-2.5.3/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v3-calibrated';
 
 /**
  * Offline analysis, every model read from node_modules: Human (CenterNet over the 80 COCO
- * classes, BlazeFace + FaceMesh + emotion) and nsfwjs in worker threads, tesseract.js for text.
+ * classes, BlazeFace + FaceMesh + emotion), NanoDet, the Open Images SSD (worker/ssd-detector.js) and
+ * nsfwjs in worker threads, tesseract.js for text.
  * Labels are the detected classes plus our parent-category table.
  */
 export class LocalImageAnalyzer implements ImageAnalyzer {
@@ -63,18 +70,21 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
     this.defaultMinConfidence = options.defaultMinConfidence;
     this.models = new Set(options.models ?? LOCAL_IMAGE_MODELS);
     if (options.nanodet === false) (this.models as Set<LocalImageModel>).delete('nanodet');
+    if (options.ssd === false) (this.models as Set<LocalImageModel>).delete('ssd');
     const all = LOCAL_IMAGE_MODELS.every((model) => this.models.has(model));
     // Fewer models give other labels: their results must not share the cache with the full set.
     this.version = all ? ENGINE_VERSION : `${ENGINE_VERSION}/models=${[...this.models].sort().join('+')}`;
-    this.anyVisionModel = ['objects', 'nanodet', 'faces', 'moderation'].some((m) =>
+    this.anyVisionModel = ['objects', 'nanodet', 'ssd', 'faces', 'moderation'].some((m) =>
       this.models.has(m as LocalImageModel),
     );
     this.vision = new VisionPool({
       size: options.visionWorkers,
       nanodet: this.models.has('nanodet'),
+      ssd: this.models.has('ssd'),
       centernet: this.models.has('objects'),
       faces: this.models.has('faces'),
       moderation: this.models.has('moderation'),
+      objectViews: options.objectViews,
     });
     this.ocr = new OcrEngine({ workers: options.ocrWorkers });
   }
@@ -102,7 +112,11 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
 
   async analyze(image: PreparedImage, options: AnalysisOptions): Promise<AnalyzerOutput> {
     try {
-      return await withTimeout(this.run(image, options), ENGINE_TIMEOUT_MS, 'local image analysis');
+      return await withTimeout(
+        this.run(image, options),
+        this.options.timeoutMs ?? ENGINE_TIMEOUT_MS,
+        'local image analysis',
+      );
     } catch (error) {
       if (error instanceof AppException) throw error;
       // A model that failed to load, a crashed worker, a stuck engine: the engines, not the caller.
@@ -133,7 +147,7 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
     const wantsLabels = types.has('labels');
     // Labels also come from printed text, so a labels request reads the text too (when it is loaded).
     const wantsText = types.has('text') || (wantsLabels && this.models.has('text'));
-    const detector = this.models.has('objects') || this.models.has('nanodet');
+    const detector = this.models.has('objects') || this.models.has('nanodet') || this.models.has('ssd');
     const tasks = {
       objects: (types.has('objects') || wantsLabels) && detector,
       faces: (types.has('faces') || wantsLabels) && this.models.has('faces'),

@@ -54,3 +54,39 @@ describe('calibration', () => {
     }
   });
 });
+
+describe('mergeDetections across taxonomies', () => {
+  it('merges an Open Images name from the SSD with the COCO name of the same thing', () => {
+    const merged = mergeDetections(
+      [
+        { label: 'Dog', score: 0.8, box: [0.1, 0.1, 0.6, 0.6], engine: 'ssd' },
+        { label: 'dog', score: 0.5, box: [0.12, 0.1, 0.6, 0.6], engine: 'centernet' },
+        { label: 'Cattle', score: 0.7, box: [0.1, 0.1, 0.6, 0.6], engine: 'ssd' },
+      ],
+      'none',
+    );
+    expect(merged.map((m) => [m.label, m.engines.map((e) => e.engine)])).toEqual([
+      ['dog', ['ssd', 'centernet']],
+      ['cow', ['ssd']],
+    ]);
+  });
+});
+
+describe('mergeDetections: engines that agree', () => {
+  it('gives a detection found by two engines the noisy-OR of their calibrated probabilities', () => {
+    const [merged] = mergeDetections([cup('centernet', 0.45), cup('nanodet', 0.46, 0.22)]);
+    const p1 = calibrate('centernet', 0.45);
+    const p2 = calibrate('nanodet', 0.46);
+    expect(merged.confidence).toBeCloseTo(1 - (1 - p1) * (1 - p2), 3);
+    expect(merged.confidence).toBeGreaterThan(Math.max(p1, p2));
+  });
+
+  it('ranks an agreed detection above a single engine that alone scored higher', () => {
+    const merged = mergeDetections([
+      { ...cup('nanodet', 0.6, 0.75), label: 'bowl' },
+      cup('centernet', 0.45),
+      cup('ssd', 0.6, 0.21),
+    ]);
+    expect(merged.map((m) => m.label)).toEqual(['cup', 'bowl']);
+  });
+});

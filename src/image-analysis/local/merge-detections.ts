@@ -1,3 +1,4 @@
+import { canonicalLabel } from '../labels/label-taxonomy';
 import { calibrate, CalibrationMode } from './calibration';
 import type { ObjectEngine, RawObject } from './vision-pool';
 
@@ -22,8 +23,10 @@ function iou(a: RawObject['box'], b: RawObject['box']): number {
 
 /**
  * One list from several detectors: scores calibrated per engine first (so they compare), then
- * the same class over the same place (IoU >= 0.5) merged into one detection with the best
- * calibrated confidence and the box of that best one (greedy NMS per class).
+ * the same class over the same place (IoU >= 0.5) merged into one detection with the box of the
+ * best one (greedy NMS per class). A detection that several engines agree on gets the noisy-OR
+ * of their calibrated probabilities, 1 - prod(1 - p): on the dev images 12 of the 13 detections
+ * found by two or three engines were right, against 19 of 124 found by one (README).
  */
 export function mergeDetections(
   objects: RawObject[],
@@ -31,7 +34,7 @@ export function mergeDetections(
   iouThreshold = 0.5,
 ): MergedDetection[] {
   const calibrated = objects
-    .map((o) => ({ ...o, confidence: calibrate(o.engine, o.score, mode) }))
+    .map((o) => ({ ...o, label: canonicalLabel(o.label), confidence: calibrate(o.engine, o.score, mode) }))
     .sort((a, b) => b.confidence - a.confidence);
   const merged: MergedDetection[] = [];
   for (const o of calibrated) {
@@ -47,5 +50,11 @@ export function mergeDetections(
       engines: [{ engine: o.engine, raw_score: o.score }],
     });
   }
-  return merged;
+  if (mode === 'none') return merged; // raw scores: the best one, for measuring and refitting
+  for (const m of merged) {
+    if (m.engines.length < 2) continue;
+    const missed = m.engines.reduce((q, e) => q * (1 - calibrate(e.engine, e.raw_score, mode)), 1);
+    m.confidence = Math.round((1 - missed) * 1e4) / 1e4;
+  }
+  return merged.sort((a, b) => b.confidence - a.confidence);
 }

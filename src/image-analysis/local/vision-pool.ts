@@ -14,11 +14,11 @@ export interface RawObject {
   score: number;
   /** [x, y, w, h] as fractions of the input. */
   box: [number, number, number, number];
-  /** Which detector: centernet | nanodet. */
+  /** Which detector: centernet | nanodet | ssd (Open Images SSD-MobileNetV2). */
   engine: ObjectEngine;
 }
 
-export type ObjectEngine = 'centernet' | 'nanodet';
+export type ObjectEngine = 'centernet' | 'nanodet' | 'ssd';
 
 export interface RawFace {
   score: number;
@@ -31,12 +31,13 @@ export interface VisionResult {
   faces?: RawFace[];
   /** nsfwjs class probabilities: drawing, hentai, neutral, porn, sexy. */
   moderation?: Record<string, number>;
-  timings: { human?: number; nanodet?: number; nsfw?: number };
+  timings: { human?: number; nanodet?: number; ssd?: number; human_views?: number; nsfw?: number };
 }
 
 export interface WorkerInfo {
   human: { version: string; models: string[]; backend: string; loadMs: number };
   nanodet?: { version: string; models: string[]; backend: string; loadMs: number } | null;
+  ssd?: { version: string; models: string[]; backend: string; loadMs: number } | null;
   nsfw: { model: string; loadMs: number } | null;
   loadMs: number;
 }
@@ -50,6 +51,10 @@ export interface VisionPoolOptions {
   centernet?: boolean;
   faces?: boolean;
   moderation?: boolean;
+  /** Run the Open Images SSD beside them (default true). */
+  ssd?: boolean;
+  /** Views objects are detected on: 0 = the image, m > 0 = padded to a square with margin m (default [0]). */
+  objectViews?: number[];
   nsfwModel?: string;
 }
 
@@ -108,6 +113,7 @@ export class VisionPool {
         ? [
             ...ready[0].info.human.models,
             ...(ready[0].info.nanodet ? ['nanodet'] : []),
+            ...(ready[0].info.ssd ? ready[0].info.ssd.models : []),
             ...(ready[0].info.nsfw ? [`nsfwjs:${ready[0].info.nsfw.model}`] : []),
           ]
         : [],
@@ -157,6 +163,8 @@ export class VisionPool {
           centernet: this.options.centernet ?? true,
           faces: this.options.faces ?? true,
           moderation: this.options.moderation ?? true,
+          ssd: this.options.ssd ?? true,
+          objectViews: this.options.objectViews ?? [0],
           nsfwModel: this.options.nsfwModel ?? 'MobileNetV2',
         },
       });

@@ -10,6 +10,7 @@ const { pathToFileURL } = require('node:url');
 const { parentPort, workerData } = require('node:worker_threads');
 const { enginePaths } = require('./engine-paths');
 const { registerFileLoader } = require('./tf-file-loader');
+const { loadSsd } = require('./ssd-detector');
 
 const options = {
   // Low on purpose: scores are calibrated afterwards (local/calibration.ts) and filtered by
@@ -21,6 +22,12 @@ const options = {
   centernet: true,
   faces: true,
   moderation: true,
+  // SSD-MobileNetV2 over Open Images classes (ssd-detector.js) as a third object detector.
+  ssd: true,
+  // Object detection over more views of the image: 0 = as it is, m > 0 = padded to a square with
+  // the background colour and a margin of m x the longest side on each side (objects that fill
+  // the frame are missed by detectors trained on scenes). Merged by NMS afterwards.
+  objectViews: [0],
   faceDetectorMinScore: 0.5,
   faceMinScore: 0.6,
   maxObjects: 20,
@@ -32,6 +39,7 @@ const paths = enginePaths();
 let human = null;
 let nanodet = null;
 let nsfw = null;
+let ssd = null;
 
 function humanConfig() {
   return {
@@ -149,6 +157,48 @@ async function loadNsfw() {
 const round = (value, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 const box = ([x, y, w, h]) => [round(x), round(y), round(w), round(h)];
 
+/** Detections of one view as {label, score, box (fractions of the original), engine}. */
+function viewObjects(found, engine, view) {
+  return (found || [])
+    .map((d) => ({ label: d.label, score: round(d.score), box: view.toImage(d.boxRaw || d.box), engine }))
+    .filter((d) => d.box[2] > 0.01 && d.box[3] > 0.01)
+    .map((d) => ({ ...d, box: box(d.box) }));
+}
+
+/**
+ * The image centred on a square canvas of its border's mean colour, margin x the longest side
+ * added on each side; toImage maps a box of the view back to fractions of the image (clipped).
+ */
+function paddedView(tf, tensor, width, height, margin) {
+  const side = Math.round(Math.max(width, height) * (1 + 2 * margin));
+  const left = Math.floor((side - width) / 2);
+  const top = Math.floor((side - height) / 2);
+  const padded = tf.tidy(() => {
+    const border = tf.concat([
+      tensor.slice([0, 0, 0], [1, width, 3]).reshape([-1, 3]),
+      tensor.slice([height - 1, 0, 0], [1, width, 3]).reshape([-1, 3]),
+      tensor.slice([0, 0, 0], [height, 1, 3]).reshape([-1, 3]),
+      tensor.slice([0, width - 1, 0], [height, 1, 3]).reshape([-1, 3]),
+    ]);
+    const colour = tf.round(tf.mean(tf.cast(border, 'float32'), 0));
+    const shifted = tf.sub(tf.cast(tensor, 'float32'), colour);
+    const framed = tf.pad(shifted, [
+      [top, side - height - top],
+      [left, side - width - left],
+      [0, 0],
+    ]);
+    return tf.cast(tf.add(framed, colour), 'int32');
+  });
+  const toImage = ([x, y, w, h]) => {
+    const x1 = Math.max(0, (x * side - left) / width);
+    const y1 = Math.max(0, (y * side - top) / height);
+    const x2 = Math.min(1, ((x + w) * side - left) / width);
+    const y2 = Math.min(1, ((y + h) * side - top) / height);
+    return [x1, y1, Math.max(0, x2 - x1), Math.max(0, y2 - y1)];
+  };
+  return { tensor: padded, toImage };
+}
+
 async function analyze({ rgb, width, height, tasks }) {
   const tf = human.tf;
   const tensor = tf.tensor3d(new Uint8Array(rgb), [height, width, 3], 'int32');
@@ -176,12 +226,35 @@ async function analyze({ rgb, width, height, tasks }) {
       }
       out.timings.human = Date.now() - started;
     }
-    if (tasks.objects && nanodet) {
-      const started = Date.now();
-      const result = await nanodet.detect(tensor, { object: { enabled: true }, face: { enabled: false } });
-      if (result.error) throw new Error(`human (nanodet): ${result.error}`);
-      out.objects.push(...(result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw), engine: 'nanodet' })));
-      out.timings.nanodet = Date.now() - started;
+    if (tasks.objects) {
+      for (const margin of options.objectViews) {
+        // View 0 (the image itself) had CenterNet run above with the faces.
+        const view = margin > 0 ? paddedView(tf, tensor, width, height, margin) : { tensor, toImage: (b) => b };
+        try {
+          if (margin > 0 && options.centernet) {
+            const started = Date.now();
+            const result = await human.detect(view.tensor, { object: { enabled: true }, face: { enabled: false } });
+            if (result.error) throw new Error(`human: ${result.error}`);
+            out.objects.push(...viewObjects(result.object, 'centernet', view));
+            out.timings.human_views = (out.timings.human_views || 0) + Date.now() - started;
+          }
+          if (nanodet) {
+            const started = Date.now();
+            const result = await nanodet.detect(view.tensor, { object: { enabled: true }, face: { enabled: false } });
+            if (result.error) throw new Error(`human (nanodet): ${result.error}`);
+            out.objects.push(...viewObjects(result.object, 'nanodet', view));
+            out.timings.nanodet = (out.timings.nanodet || 0) + Date.now() - started;
+          }
+          if (ssd) {
+            const started = Date.now();
+            const found = await ssd.detect(tf, view.tensor);
+            out.objects.push(...viewObjects(found, 'ssd', view));
+            out.timings.ssd = (out.timings.ssd || 0) + Date.now() - started;
+          }
+        } finally {
+          if (view.tensor !== tensor) tf.dispose(view.tensor);
+        }
+      }
     }
     if (tasks.moderation && nsfw) {
       const started = Date.now();
@@ -204,9 +277,12 @@ async function init() {
   // nsfwjs requires @tensorflow/tfjs, which shares the tfjs-core singleton (and wasm backend) with Human.
   const loadedNsfw = options.moderation ? await loadNsfw() : null;
   nsfw = loadedNsfw;
+  const loadedSsd = options.ssd ? await loadSsd({ minScore: options.objectMinScore, maxDetected: options.maxObjects }) : null;
+  ssd = loadedSsd;
   return {
     human: loadedHuman.info,
     nanodet: loadedNanodet && loadedNanodet.info,
+    ssd: loadedSsd && loadedSsd.info,
     nsfw: loadedNsfw && loadedNsfw.info,
     loadMs: Date.now() - started,
   };
