@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CallerContext } from '../auth/caller-context';
 import { ImageAnalysisService, ImageSource } from '../image-analysis/image-analysis.service';
+import type { PreparedImage } from '../image-analysis/preprocess/prepared-image';
 import type { AnalysisType, ImageAnalysisResult, ImageInfo } from '../image-analysis/image-analysis.types';
 import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
 import { AttributeCacheRepository } from './attribute-cache.repository';
@@ -47,10 +48,7 @@ export class AttributesService {
     private readonly callers: CallerContext,
   ) {}
 
-  @TrackOperation(
-    'extract_attributes',
-    (service: { analyses: ImageAnalysisService }) => service.analyses.analyzer.provider,
-  )
+  @TrackOperation('extract_attributes', (service: { analyses: ImageAnalysisService }) => service.analyses.provider)
   async extract(source: ImageSource, requested: ExtractOptions = {}): Promise<AttributeResult> {
     const started = process.hrtime.bigint();
     const analysisOptions = { ...requested, analysis_types: ATTRIBUTE_ANALYSIS_TYPES };
@@ -60,8 +58,8 @@ export class AttributesService {
       this.callers.cacheNamespace(owner) + source.sha256,
       hash({
         extractor: EXTRACTOR_VERSION,
-        provider: this.analyses.analyzer.provider,
-        engine: this.analyses.analyzer.version,
+        provider: this.analyses.provider,
+        engine: this.analyses.engineVersion,
         maxLabels: resolved.maxLabels,
         minConfidence: resolved.minConfidence,
       }),
@@ -75,8 +73,9 @@ export class AttributesService {
       if (source.persist) mediaId = (await source.persist(entry.media_id)).media_id;
     } else {
       // the analysis stores a new image through source.persist and reports its media_id
-      const analysis = await this.analyses.analyze(source, analysisOptions);
-      const colors = await this.productColors(source, analysis);
+      let decoded: PreparedImage | undefined;
+      const analysis = await this.analyses.analyze(source, analysisOptions, (image) => (decoded = image));
+      const colors = await this.productColors(source, analysis, decoded);
       mediaId = analysis.media_id ?? mediaId;
       entry = {
         extraction: this.extractor.extract(analysis, colors),
@@ -105,16 +104,21 @@ export class AttributesService {
 
   /**
    * The product's colours: inside the main object's box when the detector found one that does
-   * not fill the frame (measured here on the decoded image), else the analysis' own colours,
-   * which already leave a plain background out.
+   * not fill the frame (measured on the image the analysis decoded; decoded here only when the
+   * analysis came from its cache), else the analysis' own colours, which already leave a plain
+   * background out.
    */
-  private async productColors(source: ImageSource, analysis: ImageAnalysisResult): Promise<ProductColors> {
+  private async productColors(
+    source: ImageSource,
+    analysis: ImageAnalysisResult,
+    decoded?: PreparedImage,
+  ): Promise<ProductColors> {
     const background = (analysis.details?.background_color ?? null) as ProductColors['background'];
     const whole: ProductColors = { colors: analysis.colors ?? [], background, region: 'image' };
     const main = this.extractor.mainObject(analysis);
     const box = main?.bounding_box;
     if (!box || box.width * box.height > 0.8) return whole;
-    const image = await this.analyses.prepare(await source.bytes());
+    const image = decoded ?? (await this.analyses.prepare(await source.bytes()));
     return (await colorsInBox(image.working, box)) ?? whole;
   }
 }

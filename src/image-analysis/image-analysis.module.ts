@@ -37,6 +37,6 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
     ImageAnalysisService,
     ImageIntake,
   ],
-  exports: [ImageAnalysisService, IMAGE_ANALYZER, ImageIntake],
+  exports: [ImageAnalysisService, ImageIntake],
 })
 export class ImageAnalysisModule {}

@@ -99,7 +99,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   private readonly formats: string[];
 
   constructor(
-    @Inject(IMAGE_ANALYZER) readonly analyzer: ImageAnalyzer,
+    @Inject(IMAGE_ANALYZER) private readonly analyzer: ImageAnalyzer,
     private readonly records: AnalysisRepository,
     @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
@@ -120,6 +120,15 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   async onModuleDestroy(): Promise<void> {
     await Promise.allSettled([...this.runningBatches]);
     await this.analyzer.close?.();
+  }
+
+  /** Which provider answers, and a version that changes whenever its results could (for cache keys). */
+  get provider(): string {
+    return this.analyzer.provider;
+  }
+
+  get engineVersion(): string {
+    return this.analyzer.version;
   }
 
   /** Applies defaults; the caller's DTO has already validated ranges. */
@@ -144,9 +153,17 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   @TrackOperation(
     (service: ImageAnalysisService, args) =>
       service.resolveOptions(args[1] as RequestedOptions).types.map((t) => `analyze_image:${t}`),
-    (service: ImageAnalysisService) => service.analyzer.provider,
+    (service: ImageAnalysisService) => service.provider,
   )
-  async analyze(source: ImageSource, requested: RequestedOptions = {}): Promise<ImageAnalysisResult> {
+  /**
+   * `onDecoded` receives the decoded image when this call decoded one (not on a cache hit), so a
+   * caller that needs the pixels too does not decode the bytes a second time.
+   */
+  async analyze(
+    source: ImageSource,
+    requested: RequestedOptions = {},
+    onDecoded?: (image: PreparedImage) => void,
+  ): Promise<ImageAnalysisResult> {
     const started = process.hrtime.bigint();
     const options = this.resolveOptions(requested);
     const cacheKey = [this.callers.cacheNamespace() + source.sha256, this.optionsHash(options)] as const;
@@ -157,7 +174,10 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       if (source.persist) media = await source.persist(entry.media_id);
     } else {
       // Both settle before the answer: a refusal must not leave the other half still writing.
-      const [persisted, analysed] = await Promise.allSettled([source.persist?.(), this.compute(source, options)]);
+      const [persisted, analysed] = await Promise.allSettled([
+        source.persist?.(),
+        this.compute(source, options, onDecoded),
+      ]);
       if (persisted.status === 'rejected' || analysed.status === 'rejected') {
         if (persisted.status === 'fulfilled' && persisted.value) {
           await source.discard?.(persisted.value.media_id).catch(() => undefined);
@@ -195,8 +215,13 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /** Decode once, then the provider and the colour step side by side. */
-  private async compute(source: ImageSource, options: AnalysisOptions): Promise<AnalysisCacheEntry> {
+  private async compute(
+    source: ImageSource,
+    options: AnalysisOptions,
+    onDecoded?: (image: PreparedImage) => void,
+  ): Promise<AnalysisCacheEntry> {
     const image = await this.prepare(await source.bytes());
+    onDecoded?.(image);
     const [output, colors] = await Promise.all([
       this.analyzer.analyze(image, options),
       options.types.includes('colors') ? dominantColors(image.working) : undefined,

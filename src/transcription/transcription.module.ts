@@ -1,14 +1,22 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { TranscribeClient } from '@aws-sdk/client-transcribe';
 import { Module } from '@nestjs/common';
+import { S3_CLIENT, TRANSCRIBE_CLIENT } from '../aws/aws.tokens';
 import {
   appConfig,
   AppConfig,
+  awsConfig,
+  AwsConfig,
   queueConfig,
   QueueConfig,
+  storageConfig,
+  StorageConfig,
   transcriptionConfig,
   TranscriptionConfig,
 } from '../config/configuration';
 import { BullMqJobQueue } from '../queue/bullmq-job-queue';
 import { MediaModule } from '../media/media.module';
+import { MediaService } from '../media/media.service';
 import { StorageModule } from '../storage/storage.module';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
@@ -24,16 +32,21 @@ import { TranscriptionService } from './transcription.service';
   imports: [MediaModule, StorageModule],
   controllers: [TranscriptionController],
   providers: [
-    LocalPocketsphinxTranscriber,
-    AwsTranscriber,
     {
+      // Only the chosen adapter is built (Nest still runs its lifecycle hooks).
       provide: TRANSCRIBER,
-      inject: [transcriptionConfig.KEY, LocalPocketsphinxTranscriber, AwsTranscriber],
+      inject: [transcriptionConfig.KEY, MediaService, TRANSCRIBE_CLIENT, S3_CLIENT, storageConfig.KEY, awsConfig.KEY],
       useFactory: (
         config: TranscriptionConfig,
-        local: LocalPocketsphinxTranscriber,
-        aws: AwsTranscriber,
-      ): Transcriber => (config.provider === 'aws' ? aws : local),
+        media: MediaService,
+        transcribe: TranscribeClient | null,
+        s3: S3Client | null,
+        storage: StorageConfig,
+        aws: AwsConfig,
+      ): Transcriber =>
+        config.provider === 'aws'
+          ? new AwsTranscriber(transcribe, s3, config, storage, aws)
+          : new LocalPocketsphinxTranscriber(config, media),
     },
     {
       provide: JOB_QUEUE,

@@ -19,7 +19,6 @@ import { TranscriptionOptionsDto } from './dto/transcription.dto';
 import { JOB_QUEUE, JobQueue, RetryLaterError } from './jobs/job-queue';
 import { cacheKey, TranscriptionJobRepository, UnfinishedEntry } from './jobs/transcription-job.repository';
 import { WorkerRegistry } from './jobs/worker-registry';
-import { ENGINE_PACKAGES } from './providers/local-pocketsphinx.transcriber';
 import { TRANSCRIBER, Transcriber, TranscriptionError } from './providers/transcriber.port';
 import type {
   BatchItem,
@@ -174,10 +173,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     const readiness = await this.transcriber.readiness();
     if (readiness.ready) return;
     const { ready: _ready, ...details } = readiness;
-    const message =
-      this.transcriber.name === 'local'
-        ? `The offline speech engine is not installed: install the Debian packages ${ENGINE_PACKAGES.join(', ')}`
-        : `AWS Transcribe is not usable: ${String(details.reason ?? 'not configured')}`;
+    const message = readiness.reason ?? `The ${this.transcriber.name} speech engine is not ready`;
     throw AppException.unavailable(ErrorCode.ENGINE_UNAVAILABLE, message, details);
   }
 

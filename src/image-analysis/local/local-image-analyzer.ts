@@ -10,7 +10,8 @@ import type { CalibrationMode } from './calibration';
 import { mergeDetections } from './merge-detections';
 import { PreparedImage, rgbAtMostSide } from '../preprocess/prepared-image';
 import { moderationFromScores } from './moderation';
-import { clampBox, OcrEngine } from './ocr-engine';
+import { clampBox } from '../../common/geometry/bounding-box';
+import { OcrEngine } from './ocr-engine';
 import { VisionPool } from './vision-pool';
 
 export interface LocalAnalyzerOptions {
