@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertLogFormatUsable, validateEnvironment } from './environment';
+import { assertLogFormatUsable, validateEnvironment, validateProcessEnvironment } from './environment';
 
 describe('validateEnvironment', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -129,5 +129,25 @@ describe('LOG_FORMAT=pretty', () => {
     );
     expect(() => assertLogFormatUsable('json', missing)).not.toThrow();
     expect(() => validateEnvironment({ LOG_FORMAT: 'pretty' })).not.toThrow(); // installed here (dev)
+  });
+});
+
+describe('validateProcessEnvironment', () => {
+  const saved = process.env.MAX_FILE_SIZE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MAX_FILE_SIZE;
+    else process.env.MAX_FILE_SIZE = saved;
+  });
+
+  it('validates once while process.env stays the same, and again once it changes', () => {
+    process.env.MAX_FILE_SIZE = '10MB';
+    const first = validateProcessEnvironment();
+    expect(validateProcessEnvironment()).toBe(first);
+    process.env.MAX_FILE_SIZE = '20MB';
+    const second = validateProcessEnvironment();
+    expect(second).not.toBe(first);
+    expect(second.MAX_FILE_SIZE).toBe(20 * 1024 * 1024);
+    process.env.MAX_FILE_SIZE = 'lots';
+    expect(() => validateProcessEnvironment()).toThrow(/MAX_FILE_SIZE/);
   });
 });

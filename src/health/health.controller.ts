@@ -16,7 +16,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import { ReadinessRegistry } from './readiness.registry';
 import { withTimeout } from '../common/async/with-timeout';
-import { SERVICE_VERSION } from '../config/service-info';
+import { SERVICE_NAME, SERVICE_VERSION } from '../config/service-info';
 import { appConfig, AppConfig } from '../config/configuration';
 
 const STORAGE_PING_TIMEOUT_MS = 4_000;
@@ -54,7 +54,7 @@ export class HealthController {
   liveness() {
     return {
       status: 'ok',
-      service: 'media-service',
+      service: SERVICE_NAME,
       version: SERVICE_VERSION,
       uptime: Math.round((Date.now() - startedAt) / 100) / 10,
       timestamp: new Date().toISOString(),

@@ -12,9 +12,9 @@ import { ErrorCode } from '../common/errors/error-code';
 import { securityConfig, SecurityConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { MALWARE_SCANNER, MalwareScanner, ScanSession } from '../security/malware/malware-scanner';
 import { teeTo } from '../security/malware/tee';
-import { fileTooLarge, IntakeStream } from './intake/intake-stream';
-import { assertNotTruncated, AudioProbe, ImageProbe, probeAudio, probeImage } from './intake/probe';
-import { sniffFormat } from './intake/sniff';
+import { fileTooLarge, IntakeStream } from './inspection/intake-stream';
+import { assertNotTruncated, AudioProbe, ImageProbe, probeAudio, probeImage } from './inspection/probe';
+import { sniffFormat } from './inspection/sniff';
 import {
   CONTENT_TYPE_BY_FORMAT,
   EXTENSION_BY_FORMAT,

@@ -5,7 +5,7 @@ import { CallerContext } from '../auth/caller-context';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { storageConfig, StorageConfig } from '../config/configuration';
-import { fileTooLarge } from './intake/intake-stream';
+import { fileTooLarge } from './inspection/intake-stream';
 import { CONTENT_TYPE_BY_FORMAT, MediaFormat, MediaRecord, MediaType, mediaTypeOf } from './media-record';
 import { MediaService } from './media.service';
 import { mediaKeys, MediaRecordRepository } from './media-record.repository';

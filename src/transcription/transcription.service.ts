@@ -21,7 +21,6 @@ import { cacheKey, TranscriptionJobRepository, UnfinishedEntry } from './jobs/tr
 import { WorkerRegistry } from './jobs/worker-registry';
 import { TRANSCRIBER, Transcriber, TranscriptionError } from './providers/transcriber.port';
 import type {
-  BatchItem,
   BatchRecord,
   JobError,
   JobRun,
@@ -345,12 +344,6 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       job = await this.get(id);
     }
     return job;
-  }
-
-  async createBatch(items: BatchItem[], owner = this.callers.owner()): Promise<BatchRecord> {
-    const batch: BatchRecord = { batch_id: randomUUID(), owner, created_at: new Date().toISOString(), items };
-    await this.jobs.saveBatch(batch);
-    return batch;
   }
 
   async getBatch(id: string): Promise<{ batch: BatchRecord; jobs: (TranscriptionJob | null)[] }> {
