@@ -7,6 +7,7 @@ import { LocalObjectStore } from '../src/storage/local-object-store';
 import { OBJECT_STORE, ObjectStore } from '../src/storage/object-store';
 import { TranscriptionService } from '../src/transcription/transcription.service';
 import { createTestApp, TestApp } from './support/test-app';
+import { repeatWav } from './support/wav';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -16,12 +17,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A WAV of `copies` times the PCM of a 16 kHz mono fixture: a job that keeps the engine busy a while. */
 function repeatedWav(name: string, copies: number): Buffer {
-  const source = audio(name);
-  const header = Buffer.from(source.subarray(0, 44));
-  const body = Buffer.concat(Array.from({ length: copies }, () => source.subarray(44)));
-  header.writeUInt32LE(36 + body.length, 4);
-  header.writeUInt32LE(body.length, 40);
-  return Buffer.concat([header, body]);
+  return repeatWav(audio(name), copies);
 }
 
 async function poll(t: TestApp, id: string, until: (job: Json) => boolean, timeoutMs: number): Promise<Json> {

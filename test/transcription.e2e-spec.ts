@@ -8,6 +8,7 @@ import { OBJECT_STORE, ObjectStore } from '../src/storage/object-store';
 import { driverEnv } from './support/media-env';
 import { parseSrt, parseVtt } from './support/subtitles';
 import { createTestApp, TestApp } from './support/test-app';
+import { repeatWav } from './support/wav';
 import { wordErrorRate } from './support/wer';
 
 const AUDIO = join(__dirname, 'fixtures', 'audio');
@@ -39,13 +40,7 @@ function expectOrderedWords(words: Json[]): void {
 
 /** A WAV of `copies` times the PCM of a 16 kHz mono fixture (longer speech without a big fixture). */
 function repeatedWav(name: string, copies: number): Buffer {
-  const source = audio(name);
-  const data = source.subarray(44);
-  const header = Buffer.from(source.subarray(0, 44));
-  const body = Buffer.concat(Array.from({ length: copies }, () => data));
-  header.writeUInt32LE(36 + body.length, 4);
-  header.writeUInt32LE(body.length, 40);
-  return Buffer.concat([header, body]);
+  return repeatWav(audio(name), copies);
 }
 
 describe('transcription (local engine, real audio)', () => {
