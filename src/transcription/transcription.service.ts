@@ -20,13 +20,7 @@ import { JOB_QUEUE, JobQueue, RetryLaterError } from './jobs/job-queue';
 import { cacheKey, TranscriptionJobRepository, UnfinishedEntry } from './jobs/transcription-job.repository';
 import { WorkerRegistry } from './jobs/worker-registry';
 import { TRANSCRIBER, Transcriber, TranscriptionError } from './providers/transcriber.port';
-import type {
-  BatchRecord,
-  JobError,
-  JobRun,
-  TranscriptionJob,
-  TranscriptionOptions,
-} from './transcription.types';
+import type { BatchRecord, JobError, JobRun, TranscriptionJob, TranscriptionOptions } from './transcription.types';
 
 /** Times a job is started before a restart gives up on it. */
 const MAX_ATTEMPTS = 3;
