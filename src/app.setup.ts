@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { Request } from 'express';
 import { takesRawBody, verifyJsonBounds } from './common/http/json-bounds';
-import { createValidationPipe } from './common/http/validation.pipe';
+import { createValidationPipe } from './common/http/validation-pipe.factory';
 import type { Server } from 'node:http';
 import { appConfig, AppConfig, queueConfig, QueueConfig, storageConfig, StorageConfig } from './config/configuration';
 import { setupOpenApi } from './docs/openapi';

@@ -3,28 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3Client, createTranscribeClient } from '../src/aws/aws.module';
 import type { StorageConfig, TranscriptionConfig } from '../src/config/configuration';
-import type { MediaRecord } from '../src/media/media-record';
+import { mediaRecord } from './factories/media-record.factory';
 import { AwsTranscriber } from '../src/transcription/providers/aws.transcriber';
 import { FakeAws, FakeHandler, jsonError, jsonReply, RecordedRequest } from './support/fake-aws';
 
 const FIXTURES = join(__dirname, '..', 'src', 'transcription', 'providers', 'fixtures');
 const JOB_ID = '5d1c2b3a-8d4a-4f7e-9a51-3c2d1e0f9a8b';
-const media: MediaRecord = {
-  media_id: '7a6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b',
-  owner: '',
-  filename: 'question.mp3',
-  content_type: 'audio/mpeg',
-  media_type: 'audio',
-  format: 'mp3',
-  size: 48213,
-  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  created_at: '2026-11-25T21:00:00.000Z',
-  storage_key: 'media/7a6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b/original',
-  duration: 4.3,
-  sample_rate: 16000,
-  channels: 1,
-  codec: 'MPEG 1 Layer 3',
-};
+const media = mediaRecord({ media_id: '7a6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b' });
 const storage = { driver: 's3', bucket: 'media', prefix: 'uploads/' } as StorageConfig;
 const config = { pollIntervalMs: 100, outputPrefix: 'transcribe-output/' } as TranscriptionConfig;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import OpenAI, { APIError, toFile } from 'openai';
 import { parseSrt, parseVtt } from './support/subtitles';
 import { createTestApp, TestApp } from './support/test-app';
+import { repeatWav } from './support/wav';
 import { wordErrorRate } from './support/wer';
 
 const AUDIO = join(__dirname, 'fixtures', 'audio');
@@ -17,13 +18,7 @@ const SENTENCES: Record<string, string> = Object.fromEntries(
 
 /** `copies` times the PCM of a 16 kHz mono fixture in one WAV (long audio without a big fixture). */
 function repeatedWav(name: string, copies: number): Buffer {
-  const source = audio(name);
-  const data = source.subarray(44);
-  const header = Buffer.from(source.subarray(0, 44));
-  const body = Buffer.concat(Array.from({ length: copies }, () => data));
-  header.writeUInt32LE(36 + body.length, 4);
-  header.writeUInt32LE(body.length, 40);
-  return Buffer.concat([header, body]);
+  return repeatWav(audio(name), copies);
 }
 
 async function apiError(promise: Promise<unknown>): Promise<APIError> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { Driver, DRIVERS, driverEnv, s3Client, s3Settings } from './support/media-env';
 import { createTestApp, TestApp } from './support/test-app';
+import { repeatWav } from './support/wav';
 
 const AUDIO = join(__dirname, 'fixtures', 'audio');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -13,13 +14,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 /** A real speech WAV of about `megabytes` MB: a fixture's PCM repeated under one header. */
 function speechWav(megabytes: number): Buffer {
   const source = readFileSync(join(AUDIO, 'monitor.wav'));
-  const data = source.subarray(44);
-  const copies = Math.ceil((megabytes * 1024 * 1024) / data.length);
-  const body = Buffer.concat(Array.from({ length: copies }, () => data));
-  const header = Buffer.from(source.subarray(0, 44));
-  header.writeUInt32LE(36 + body.length, 4);
-  header.writeUInt32LE(body.length, 40);
-  return Buffer.concat([header, body]);
+  return repeatWav(source, Math.ceil((megabytes * 1024 * 1024) / (source.length - 44)));
 }
 
 interface Finished {

@@ -9,6 +9,7 @@ import type {
   TextLine,
 } from './attribute.types';
 import type { BoundingBox as Box } from '../image-analysis/image-analysis.types';
+import { clampBox } from '../common/geometry/bounding-box';
 import { findBrandCandidates, type BrandWordInput } from './parsers/brand.parser';
 import { parseClothingSizes } from './parsers/clothing-size.parser';
 import { parseMaterials } from './parsers/material.parser';
@@ -154,7 +155,7 @@ export class AttributeExtractor {
       return {
         name: o.name,
         confidence: o.confidence,
-        ...(o.bounding_box ? { bounding_box: clampBox(o.bounding_box) } : {}),
+        ...(o.bounding_box ? { bounding_box: clampBox(o.bounding_box, 3) } : {}),
         ...(node ? { category: node.path.join(' > ') } : {}),
         main: false,
       };
@@ -355,17 +356,6 @@ function dedupe<T extends { confidence: number }>(items: T[], key: (item: T) => 
     if (!seen || seen.confidence < item.confidence) best.set(k, item);
   }
   return [...best.values()];
-}
-
-function clampBox(b: Box): Box {
-  const left = Math.max(0, Math.min(1, b.left));
-  const top = Math.max(0, Math.min(1, b.top));
-  return {
-    left: round3(left),
-    top: round3(top),
-    width: round3(Math.max(0, Math.min(1 - left, b.width + Math.min(0, b.left)))),
-    height: round3(Math.max(0, Math.min(1 - top, b.height + Math.min(0, b.top)))),
-  };
 }
 
 /** Words on one baseline (vertical centres within half a word height) become a line. */

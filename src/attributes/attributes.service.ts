@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CallerContext } from '../auth/caller-context';
 import { ImageAnalysisService, ImageSource } from '../image-analysis/image-analysis.service';
+import type { PreparedImage } from '../image-analysis/preprocess/prepared-image';
 import type { AnalysisType, ImageAnalysisResult, ImageInfo } from '../image-analysis/image-analysis.types';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
 import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
+import { AttributeCacheRepository } from './attribute-cache.repository';
 import { AttributeExtractor, EXTRACTOR_VERSION } from './attribute-extractor';
 import type { AttributeExtraction, ProductColors } from './attribute.types';
 import { colorsInBox } from './product-colors';
@@ -31,22 +32,6 @@ export interface AttributeResult extends AttributeExtraction {
   created_at: string;
 }
 
-interface CacheEntry {
-  extraction: AttributeExtraction;
-  analysis_id: string;
-  /** Who made the entry: its analysis_id is only shown to them. */
-  owner?: string;
-  /** The media that held these bytes when the entry was made. */
-  media_id?: string;
-  provider: string;
-  image: ImageInfo;
-  created_at: string;
-}
-
-export const attributeKeys = {
-  cache: (sha256: string, optionsHash: string) => `cache/attributes/${sha256}/${optionsHash}.json`,
-};
-
 /**
  * Product attributes from a photo: runs the image analysis (itself cached) for labels, objects,
  * text and colours, measures the colours inside the main object's box, and hands everything to
@@ -59,30 +44,27 @@ export class AttributesService {
 
   constructor(
     private readonly analyses: ImageAnalysisService,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly cache: AttributeCacheRepository,
     private readonly callers: CallerContext,
   ) {}
 
-  @TrackOperation(
-    'extract_attributes',
-    (service: { analyses: ImageAnalysisService }) => service.analyses.analyzer.provider,
-  )
+  @TrackOperation('extract_attributes', (service: { analyses: ImageAnalysisService }) => service.analyses.provider)
   async extract(source: ImageSource, requested: ExtractOptions = {}): Promise<AttributeResult> {
     const started = process.hrtime.bigint();
     const analysisOptions = { ...requested, analysis_types: ATTRIBUTE_ANALYSIS_TYPES };
     const resolved = this.analyses.resolveOptions(analysisOptions);
     const owner = this.callers.owner();
-    const key = attributeKeys.cache(
+    const key = [
       this.callers.cacheNamespace(owner) + source.sha256,
       hash({
         extractor: EXTRACTOR_VERSION,
-        provider: this.analyses.analyzer.provider,
-        engine: this.analyses.analyzer.version,
+        provider: this.analyses.provider,
+        engine: this.analyses.engineVersion,
         maxLabels: resolved.maxLabels,
         minConfidence: resolved.minConfidence,
       }),
-    );
-    let entry = await this.store.readJson<CacheEntry>(key);
+    ] as const;
+    let entry = await this.cache.get(...key);
     const cached = entry !== null;
     mediaMetrics.cacheRequest('attributes', cached);
     let mediaId = source.media_id;
@@ -91,8 +73,9 @@ export class AttributesService {
       if (source.persist) mediaId = (await source.persist(entry.media_id)).media_id;
     } else {
       // the analysis stores a new image through source.persist and reports its media_id
-      const analysis = await this.analyses.analyze(source, analysisOptions);
-      const colors = await this.productColors(source, analysis);
+      let decoded: PreparedImage | undefined;
+      const analysis = await this.analyses.analyze(source, analysisOptions, (image) => (decoded = image));
+      const colors = await this.productColors(source, analysis, decoded);
       mediaId = analysis.media_id ?? mediaId;
       entry = {
         extraction: this.extractor.extract(analysis, colors),
@@ -103,7 +86,7 @@ export class AttributesService {
         image: analysis.image,
         created_at: new Date().toISOString(),
       };
-      await this.store.writeJson(key, entry);
+      await this.cache.save(...key, entry);
     }
     return {
       ...entry.extraction,
@@ -121,16 +104,21 @@ export class AttributesService {
 
   /**
    * The product's colours: inside the main object's box when the detector found one that does
-   * not fill the frame (measured here on the decoded image), else the analysis' own colours,
-   * which already leave a plain background out.
+   * not fill the frame (measured on the image the analysis decoded; decoded here only when the
+   * analysis came from its cache), else the analysis' own colours, which already leave a plain
+   * background out.
    */
-  private async productColors(source: ImageSource, analysis: ImageAnalysisResult): Promise<ProductColors> {
+  private async productColors(
+    source: ImageSource,
+    analysis: ImageAnalysisResult,
+    decoded?: PreparedImage,
+  ): Promise<ProductColors> {
     const background = (analysis.details?.background_color ?? null) as ProductColors['background'];
     const whole: ProductColors = { colors: analysis.colors ?? [], background, region: 'image' };
     const main = this.extractor.mainObject(analysis);
     const box = main?.bounding_box;
     if (!box || box.width * box.height > 0.8) return whole;
-    const image = await this.analyses.prepare(await source.bytes());
+    const image = decoded ?? (await this.analyses.prepare(await source.bytes()));
     return (await colorsInBox(image.working, box)) ?? whole;
   }
 }

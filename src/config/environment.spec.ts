@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertLogFormatUsable, validateEnvironment } from './environment';
+import { assertLogFormatUsable, validateEnvironment, validateProcessEnvironment } from './environment';
 
 describe('validateEnvironment', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -134,7 +134,14 @@ describe('LOG_FORMAT=pretty', () => {
 
 describe('validateEnvironment: local image models', () => {
   it('loads every model by default and takes a subset, case-insensitive', () => {
-    expect(validateEnvironment({}).IMAGE_LOCAL_MODELS).toEqual(['objects', 'nanodet', 'faces', 'moderation', 'text']);
+    expect(validateEnvironment({}).IMAGE_LOCAL_MODELS).toEqual([
+      'objects',
+      'nanodet',
+      'ssd',
+      'faces',
+      'moderation',
+      'text',
+    ]);
     expect(validateEnvironment({ IMAGE_LOCAL_MODELS: 'Objects, text' }).IMAGE_LOCAL_MODELS).toEqual([
       'objects',
       'text',
@@ -143,5 +150,25 @@ describe('validateEnvironment: local image models', () => {
 
   it('names a model it does not know', () => {
     expect(() => validateEnvironment({ IMAGE_LOCAL_MODELS: 'objects,yolo' })).toThrow(/IMAGE_LOCAL_MODELS/);
+  });
+});
+
+describe('validateProcessEnvironment', () => {
+  const saved = process.env.MAX_FILE_SIZE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MAX_FILE_SIZE;
+    else process.env.MAX_FILE_SIZE = saved;
+  });
+
+  it('validates once while process.env stays the same, and again once it changes', () => {
+    process.env.MAX_FILE_SIZE = '10MB';
+    const first = validateProcessEnvironment();
+    expect(validateProcessEnvironment()).toBe(first);
+    process.env.MAX_FILE_SIZE = '20MB';
+    const second = validateProcessEnvironment();
+    expect(second).not.toBe(first);
+    expect(second.MAX_FILE_SIZE).toBe(20 * 1024 * 1024);
+    process.env.MAX_FILE_SIZE = 'lots';
+    expect(() => validateProcessEnvironment()).toThrow(/MAX_FILE_SIZE/);
   });
 });

@@ -290,7 +290,15 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   return environment;
 }
 
-/** The process environment, validated (used once at start, before Nest is created). */
+let validated: { source: string; environment: Environment } | undefined;
+
+/**
+ * The process environment, validated once and cached: main.ts and every config namespace ask
+ * for it. It is validated again only when process.env has changed since (tests that build apps
+ * with other settings in one process).
+ */
 export function validateProcessEnvironment(): Environment {
-  return validateEnvironment(process.env);
+  const source = JSON.stringify(process.env);
+  if (validated?.source !== source) validated = { source, environment: validateEnvironment(process.env) };
+  return validated.environment;
 }

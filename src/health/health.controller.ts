@@ -13,10 +13,10 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { getHeapStatistics } from 'node:v8';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import { ReadinessRegistry } from './readiness.registry';
 import { withTimeout } from '../common/async/with-timeout';
-import { SERVICE_VERSION } from '../config/service-info';
+import { SERVICE_NAME, SERVICE_VERSION } from '../config/service-info';
 import { appConfig, AppConfig } from '../config/configuration';
 
 const STORAGE_PING_TIMEOUT_MS = 4_000;
@@ -42,7 +42,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly memory: MemoryHealthIndicator,
     private readonly readiness: ReadinessRegistry,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
@@ -54,7 +54,7 @@ export class HealthController {
   liveness() {
     return {
       status: 'ok',
-      service: 'media-service',
+      service: SERVICE_NAME,
       version: SERVICE_VERSION,
       uptime: Math.round((Date.now() - startedAt) / 100) / 10,
       timestamp: new Date().toISOString(),

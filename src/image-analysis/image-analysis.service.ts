@@ -5,19 +5,17 @@ import { AppException, ErrorBody } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
 import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
 import { renderAnnotated } from './annotate/annotator';
 import { dominantColors } from './colors/dominant-colors';
+import { AnalysisCacheEntry, AnalysisRepository } from './analysis.repository';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import {
   AnalysisOptions,
   AnalysisType,
   ANALYSIS_TYPES,
-  AnalyzerOutput,
   DEFAULT_ANALYSIS_TYPES,
   ImageAnalysisResult,
-  ImageInfo,
 } from './image-analysis.types';
 import { prepareImage, PreparedImage, sharpFormats } from './preprocess/prepared-image';
 
@@ -82,22 +80,6 @@ const STALE_BATCH_MS = 10 * 60 * 1000;
 export const DEFAULT_BATCH_WAIT_SECONDS = 60;
 const BATCH_POLL_MS = 1_000;
 
-interface CacheEntry {
-  output: AnalyzerOutput;
-  /** The media that held these bytes when the entry was made. */
-  media_id?: string;
-  image: ImageInfo;
-  provider: string;
-  version: string;
-  created_at: string;
-}
-
-export const analysisKeys = {
-  record: (id: string) => `analyses/${id}.json`,
-  batch: (id: string) => `analyses/batches/${id}.json`,
-  cache: (sha256: string, optionsHash: string) => `cache/analysis/${sha256}/${optionsHash}.json`,
-};
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function sha256Of(bytes: Buffer): string {
@@ -117,8 +99,8 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   private readonly formats: string[];
 
   constructor(
-    @Inject(IMAGE_ANALYZER) readonly analyzer: ImageAnalyzer,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(IMAGE_ANALYZER) private readonly analyzer: ImageAnalyzer,
+    private readonly records: AnalysisRepository,
     @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
     readiness: ReadinessRegistry,
@@ -138,6 +120,15 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   async onModuleDestroy(): Promise<void> {
     await Promise.allSettled([...this.runningBatches]);
     await this.analyzer.close?.();
+  }
+
+  /** Which provider answers, and a version that changes whenever its results could (for cache keys). */
+  get provider(): string {
+    return this.analyzer.provider;
+  }
+
+  get engineVersion(): string {
+    return this.analyzer.version;
   }
 
   /** Applies defaults; the caller's DTO has already validated ranges. */
@@ -162,20 +153,31 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   @TrackOperation(
     (service: ImageAnalysisService, args) =>
       service.resolveOptions(args[1] as RequestedOptions).types.map((t) => `analyze_image:${t}`),
-    (service: ImageAnalysisService) => service.analyzer.provider,
+    (service: ImageAnalysisService) => service.provider,
   )
-  async analyze(source: ImageSource, requested: RequestedOptions = {}): Promise<ImageAnalysisResult> {
+  /**
+   * `onDecoded` receives the decoded image when this call decoded one (not on a cache hit), so a
+   * caller that needs the pixels too does not decode the bytes a second time.
+   */
+  async analyze(
+    source: ImageSource,
+    requested: RequestedOptions = {},
+    onDecoded?: (image: PreparedImage) => void,
+  ): Promise<ImageAnalysisResult> {
     const started = process.hrtime.bigint();
     const options = this.resolveOptions(requested);
-    const cacheKey = analysisKeys.cache(this.callers.cacheNamespace() + source.sha256, this.optionsHash(options));
-    let entry = await this.store.readJson<CacheEntry>(cacheKey);
+    const cacheKey = [this.callers.cacheNamespace() + source.sha256, this.optionsHash(options)] as const;
+    let entry = await this.records.getCached(...cacheKey);
     const cached = entry !== null;
     let media = source.media_id ? { media_id: source.media_id, owner: source.owner ?? '' } : undefined;
     if (entry) {
       if (source.persist) media = await source.persist(entry.media_id);
     } else {
       // Both settle before the answer: a refusal must not leave the other half still writing.
-      const [persisted, analysed] = await Promise.allSettled([source.persist?.(), this.compute(source, options)]);
+      const [persisted, analysed] = await Promise.allSettled([
+        source.persist?.(),
+        this.compute(source, options, onDecoded),
+      ]);
       if (persisted.status === 'rejected' || analysed.status === 'rejected') {
         if (persisted.status === 'fulfilled' && persisted.value) {
           await source.discard?.(persisted.value.media_id).catch(() => undefined);
@@ -190,7 +192,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     mediaMetrics.imageAnalysis(cached, entry.provider, options.types);
     // A result with a failed analysis type (one provider call failed) is not cached: retried next time.
     const partial = Array.isArray(entry.output.details?.failed_types);
-    const cacheWrite = cached || partial ? undefined : this.store.writeJson(cacheKey, entry);
+    const cacheWrite = cached || partial ? undefined : this.records.saveCached(...cacheKey, entry);
     const result: ImageAnalysisResult = {
       analysis_id: randomUUID(),
       status: 'completed',
@@ -208,13 +210,18 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       created_at: new Date().toISOString(),
     };
     result.processing_time = Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1000;
-    await Promise.all([cacheWrite, this.store.writeJson(analysisKeys.record(result.analysis_id), result)]);
+    await Promise.all([cacheWrite, this.records.save(result)]);
     return result;
   }
 
   /** Decode once, then the provider and the colour step side by side. */
-  private async compute(source: ImageSource, options: AnalysisOptions): Promise<CacheEntry> {
+  private async compute(
+    source: ImageSource,
+    options: AnalysisOptions,
+    onDecoded?: (image: PreparedImage) => void,
+  ): Promise<AnalysisCacheEntry> {
     const image = await this.prepare(await source.bytes());
+    onDecoded?.(image);
     const [output, colors] = await Promise.all([
       this.analyzer.analyze(image, options),
       options.types.includes('colors') ? dominantColors(image.working) : undefined,
@@ -238,7 +245,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
         fields: { analysis_id: ['must be a UUID'] },
       });
     }
-    const record = await this.store.readJson<ImageAnalysisResult>(analysisKeys.record(analysisId.toLowerCase()));
+    const record = await this.records.get(analysisId.toLowerCase());
     return this.callers.assertOwner(record, () =>
       AppException.notFound(ErrorCode.ANALYSIS_NOT_FOUND, `No analysis with id ${analysisId}`, {
         analysis_id: analysisId,
@@ -266,7 +273,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       created_at: now,
       updated_at: now,
     };
-    await this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
+    await this.records.saveBatch(batch);
     const running = this.runBatch(batch, work).finally(() => this.runningBatches.delete(running));
     this.runningBatches.add(running);
     let timer: NodeJS.Timeout | undefined;
@@ -294,7 +301,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       });
       const snapshot = { ...batch, items: [...batch.items] };
       writes = writes
-        .then(() => this.store.writeJson(analysisKeys.batch(batch.batch_id), snapshot))
+        .then(() => this.records.saveBatch(snapshot))
         .catch((error: unknown) => this.logger.warn({ err: error, batchId: batch.batch_id }, 'batch record not saved'));
     };
     const runOne = async (index: number): Promise<BatchItemResult> => {
@@ -329,9 +336,8 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     }
     const deadline = Date.now() + Math.min(Math.max(0, waitSeconds), 600) * 1000;
     for (;;) {
-      const batch = this.callers.assertOwner(
-        await this.store.readJson<BatchResult>(analysisKeys.batch(batchId.toLowerCase())),
-        () => AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
+      const batch = this.callers.assertOwner(await this.records.getBatch(batchId.toLowerCase()), () =>
+        AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
       );
       if (batch.status !== 'in_progress') return batch;
       if (Date.now() - Date.parse(batch.updated_at ?? batch.created_at) > STALE_BATCH_MS) {

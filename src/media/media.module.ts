@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MediaController } from './media.controller';
 import { MediaService } from './media.service';
+import { MediaRecordRepository } from './media-record.repository';
 import { PresignedUploadService } from './presigned-upload.service';
-import { StorageModule } from './storage/storage.module';
+import { StorageModule } from '../storage/storage.module';
 
 /**
  * Upload, metadata, download, delete and presigned uploads. Other features import this module
@@ -11,7 +12,7 @@ import { StorageModule } from './storage/storage.module';
 @Module({
   imports: [StorageModule],
   controllers: [MediaController],
-  providers: [MediaService, PresignedUploadService],
+  providers: [MediaRecordRepository, MediaService, PresignedUploadService],
   exports: [MediaService],
 })
 export class MediaModule {}

@@ -16,3 +16,10 @@ export function wavHeader(dataBytes: number, { sampleRate = 16_000, channels = 1
   header.writeUInt32LE(dataBytes, 40);
   return header;
 }
+
+/** The PCM of a 16 kHz mono 16-bit WAV (a fixture) repeated `copies` times under one header. */
+export function repeatWav(wav: Buffer, copies: number): Buffer {
+  const data = wav.subarray(44);
+  const body = Buffer.concat(Array.from({ length: copies }, () => data));
+  return Buffer.concat([wavHeader(body.length), body]);
+}

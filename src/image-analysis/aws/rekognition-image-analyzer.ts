@@ -23,7 +23,7 @@ import type {
   BoundingBox,
   TextDetection,
 } from '../image-analysis.types';
-import { clampBox } from '../local/ocr-engine';
+import { clampBox } from '../../common/geometry/bounding-box';
 import type { PreparedImage } from '../preprocess/prepared-image';
 
 /** Rekognition's limits for images sent as bytes. */

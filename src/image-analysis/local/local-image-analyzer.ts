@@ -11,7 +11,8 @@ import type { CalibrationMode } from './calibration';
 import { mergeDetections } from './merge-detections';
 import { PreparedImage, rgbAtMostSide } from '../preprocess/prepared-image';
 import { moderationFromScores } from './moderation';
-import { clampBox, OcrEngine } from './ocr-engine';
+import { clampBox } from '../../common/geometry/bounding-box';
+import { OcrEngine } from './ocr-engine';
 import { VisionPool } from './vision-pool';
 import { LOCAL_IMAGE_MODELS, type LocalImageModel } from '../../config/environment';
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createScheduler, createWorker, OEM, PSM, Scheduler } from 'tesseract.js';
+import { clampBox } from '../../common/geometry/bounding-box';
 import type { BoundingBox, TextDetection } from '../image-analysis.types';
 import { encodeWorking, PreparedImage } from '../preprocess/prepared-image';
 
@@ -145,13 +146,4 @@ export class OcrEngine {
 
 function round(value: number): number {
   return Math.round(value * 10000) / 10000;
-}
-
-/** Keeps a box inside [0, 1] (engines may report a few pixels outside the image). */
-export function clampBox(box: BoundingBox): BoundingBox {
-  const left = Math.min(1, Math.max(0, box.left));
-  const top = Math.min(1, Math.max(0, box.top));
-  const right = Math.min(1, Math.max(left, box.left + box.width));
-  const bottom = Math.min(1, Math.max(top, box.top + box.height));
-  return { left: round(left), top: round(top), width: round(right - left), height: round(bottom - top) };
 }

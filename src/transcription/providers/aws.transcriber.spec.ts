@@ -13,6 +13,7 @@ import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StorageConfig, TranscriptionConfig } from '../../config/configuration';
+import { mediaRecord } from '../../../test/factories/media-record.factory';
 import type { MediaRecord } from '../../media/media-record';
 import type { TranscriptionOptions } from '../transcription.types';
 import { AwsTranscriber, backoff, pollDelay } from './aws.transcriber';
@@ -36,22 +37,7 @@ function objectBody(text: string) {
   return { transformToString: () => Promise.resolve(text) } as never;
 }
 
-const media: MediaRecord = {
-  media_id: '0b6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b',
-  owner: '',
-  filename: 'question.mp3',
-  content_type: 'audio/mpeg',
-  media_type: 'audio',
-  format: 'mp3',
-  size: 48213,
-  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  created_at: '2026-11-25T21:00:00.000Z',
-  storage_key: 'media/0b6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b/original',
-  duration: 4.3,
-  sample_rate: 16000,
-  channels: 1,
-  codec: 'MPEG 1 Layer 3',
-};
+const media = mediaRecord({ media_id: '0b6f3c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b' });
 
 const storage = { driver: 's3', bucket: 'talknshop-media', prefix: 'uploads/' } as StorageConfig;
 const config = { pollIntervalMs: 100, outputPrefix: 'transcribe-output/' } as TranscriptionConfig;

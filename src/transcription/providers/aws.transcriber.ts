@@ -168,26 +168,19 @@ export class AwsTranscriber implements Transcriber, OnModuleDestroy {
   }
 
   readiness(): Promise<TranscriberReadiness> {
+    const unusable = (reason: string) =>
+      Promise.resolve({ ready: false, provider: 'aws', reason: `AWS Transcribe is not usable: ${reason}` });
     if (this.storage.driver !== 's3') {
-      return Promise.resolve({
-        ready: false,
-        provider: 'aws',
-        reason: 'TRANSCRIBE_PROVIDER=aws reads the audio from S3: set STORAGE_DRIVER=s3',
-      });
+      return unusable('TRANSCRIBE_PROVIDER=aws reads the audio from S3: set STORAGE_DRIVER=s3');
     }
     const endpoint = this.aws?.s3Endpoint;
     if (endpoint && !this.aws?.s3EndpointIsAws && !/\.amazonaws\.com(\.cn)?$/i.test(new URL(endpoint).hostname)) {
-      return Promise.resolve({
-        ready: false,
-        provider: 'aws',
-        reason:
-          `Transcribe reads the audio from AWS S3 only, and S3_ENDPOINT points at ${new URL(endpoint).host} ` +
+      return unusable(
+        `Transcribe reads the audio from AWS S3 only, and S3_ENDPOINT points at ${new URL(endpoint).host} ` +
           '(set S3_ENDPOINT_IS_AWS=true if that host is a proxy in front of the AWS bucket)',
-      });
+      );
     }
-    if (!this.transcribeClient || !this.s3) {
-      return Promise.resolve({ ready: false, provider: 'aws', reason: 'no Transcribe/S3 client configured' });
-    }
+    if (!this.transcribeClient || !this.s3) return unusable('no Transcribe/S3 client configured');
     return Promise.resolve({ ready: true, provider: 'aws', bucket: this.storage.bucket });
   }
 

@@ -9,8 +9,8 @@ import { TranscribeRequest, Transcriber, TranscriberReadiness, TranscriptionErro
 /** Runs of one job when an engine process dies under it (killed, OOM): then the job fails. */
 export const ENGINE_ATTEMPTS = 2;
 
-/** Debian packages the local engine needs (named in readiness and in ENGINE_UNAVAILABLE). */
-export const ENGINE_PACKAGES = ['ffmpeg', 'pocketsphinx', 'pocketsphinx-en-us'];
+/** Debian packages the local engine needs (named in its readiness, hence in ENGINE_UNAVAILABLE). */
+const ENGINE_PACKAGES = ['ffmpeg', 'pocketsphinx', 'pocketsphinx-en-us'];
 
 /**
  * TRANSCRIBE_PROVIDER=local: pocketsphinx with the en-us model, offline. English only; no speaker
@@ -105,6 +105,7 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
     if (missing.length === 0) return { ready: true, engine: 'pocketsphinx', model: modelDir };
     return {
       ready: false,
+      reason: `The offline speech engine is not installed: install the Debian packages ${ENGINE_PACKAGES.join(', ')}`,
       engine: 'pocketsphinx',
       missing,
       install: `apt-get install -y --no-install-recommends ${ENGINE_PACKAGES.join(' ')}`,

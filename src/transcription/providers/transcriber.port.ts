@@ -17,6 +17,8 @@ export interface TranscribeRequest {
 
 export interface TranscriberReadiness {
   ready: boolean;
+  /** When not ready: what is wrong and how to fix it (the message of the 503 ENGINE_UNAVAILABLE). */
+  reason?: string;
   [detail: string]: unknown;
 }
 
