@@ -8,6 +8,7 @@ import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import { ImageAnalysisController } from './image-analysis.controller';
 import { ImageAnalysisService } from './image-analysis.service';
 import { ImageIntake } from './intake/image-intake';
+import { ImageAnalysisRequests } from './image-analysis-requests.service';
 import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
 /** Labels, objects, text, faces, moderation and colours behind the ImageAnalyzer port. */
@@ -33,6 +34,7 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
     },
     ImageAnalysisService,
     ImageIntake,
+    ImageAnalysisRequests,
   ],
   exports: [ImageAnalysisService, IMAGE_ANALYZER, ImageIntake],
 })

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MediaController } from './media.controller';
+import { MediaDownloads } from './media-download.service';
 import { MediaService } from './media.service';
 import { PresignedUploadService } from './presigned-upload.service';
 import { StorageModule } from './storage/storage.module';
@@ -11,7 +12,7 @@ import { StorageModule } from './storage/storage.module';
 @Module({
   imports: [StorageModule],
   controllers: [MediaController],
-  providers: [MediaService, PresignedUploadService],
+  providers: [MediaService, PresignedUploadService, MediaDownloads],
   exports: [MediaService],
 })
 export class MediaModule {}

@@ -14,6 +14,7 @@ import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
 import { AwsTranscriber } from './providers/aws.transcriber';
 import { LocalPocketsphinxTranscriber } from './providers/local-pocketsphinx.transcriber';
 import { TRANSCRIBER, Transcriber } from './providers/transcriber.port';
+import { TranscriptionRequests } from './transcription-requests.service';
 import { TranscriptionController } from './transcription.controller';
 import { TranscriptionService } from './transcription.service';
 
@@ -50,6 +51,7 @@ import { TranscriptionService } from './transcription.service';
     },
     CallbackNotifier,
     TranscriptionService,
+    TranscriptionRequests,
   ],
   exports: [TranscriptionService],
 })
