@@ -2,7 +2,7 @@ import { GetTranscriptionJobCommand } from '@aws-sdk/client-transcribe';
 import { Logger } from '@nestjs/common';
 import { createS3Client, createTranscribeClient } from '../src/aws/aws.module';
 import { awsConfig } from '../src/config/configuration';
-import { S3MediaStore } from '../src/media/storage/s3-media-store';
+import { S3ObjectStore } from '../src/storage/s3-object-store';
 import { FakeAws, jsonReply } from './support/fake-aws';
 
 /** awsConfig() as the service builds it from these environment variables. */
@@ -50,7 +50,7 @@ describe('AWS credentials: temporary keys sign calls and presigned URLs', () => 
     });
     const s3 = createS3Client(config);
     const transcribe = createTranscribeClient({ ...config, transcribeEndpoint: fake.url });
-    const store = new S3MediaStore(s3, { bucket: 'bucket', prefix: '' });
+    const store = new S3ObjectStore(s3, { bucket: 'bucket', prefix: '' });
     try {
       await store.head('media/x/original');
       await transcribe.send(new GetTranscriptionJobCommand({ TranscriptionJobName: 'j' }));

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { createS3Client } from '../src/aws/aws.module';
-import { S3MediaStore } from '../src/media/storage/s3-media-store';
+import { S3ObjectStore } from '../src/storage/s3-object-store';
 import { FakeAws, s3Error } from './support/fake-aws';
 
 describe('S3 answers as S3 really sends them (fake endpoint on loopback)', () => {
   let fake: FakeAws;
   let client: ReturnType<typeof createS3Client>;
-  let store: S3MediaStore;
+  let store: S3ObjectStore;
   beforeAll(async () => {
     Logger.overrideLogger(false);
     fake = await FakeAws.start();
@@ -17,7 +17,7 @@ describe('S3 answers as S3 really sends them (fake endpoint on loopback)', () =>
       s3Endpoint: fake.url,
       s3ForcePathStyle: true,
     });
-    store = new S3MediaStore(client, { bucket: 'bucket', prefix: 'p/' });
+    store = new S3ObjectStore(client, { bucket: 'bucket', prefix: 'p/' });
   });
   afterAll(async () => {
     client.destroy();

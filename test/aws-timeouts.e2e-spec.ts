@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { createRekognitionClient, createS3Client, createTranscribeClient } from '../src/aws/aws.module';
 import { AppException } from '../src/common/errors/app.exception';
-import { S3MediaStore } from '../src/media/storage/s3-media-store';
+import { S3ObjectStore } from '../src/storage/s3-object-store';
 import { FakeAws, s3Error } from './support/fake-aws';
 
 const TIMEOUT_MS = 800;
@@ -40,7 +40,7 @@ describe('AWS_REQUEST_TIMEOUT_MS bounds every AWS call (fake endpoint on loopbac
     const client = createS3Client({ ...base, s3Endpoint: fake.url, s3ForcePathStyle: true });
     return {
       client,
-      store: new S3MediaStore(client, { bucket: 'bucket', prefix: 'p/', abortRetryDelaysMs: [] }),
+      store: new S3ObjectStore(client, { bucket: 'bucket', prefix: 'p/', abortRetryDelaysMs: [] }),
     };
   }
 

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { AppException } from '../src/common/errors/app.exception';
 import { MediaService } from '../src/media/media.service';
 import { PresignedUploadService } from '../src/media/presigned-upload.service';
-import { MEDIA_STORE, MediaStore } from '../src/media/storage/media-store';
+import { OBJECT_STORE, ObjectStore } from '../src/storage/object-store';
 import { freePort } from './support/service-process';
 import { DRIVERS, driverEnv, openMultipartUploads, s3Client, s3Settings } from './support/media-env';
 import { createTestApp, TestApp } from './support/test-app';
@@ -121,7 +121,7 @@ function expectError(body: unknown, code: string) {
 
 describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
   let t: TestApp;
-  let store: MediaStore;
+  let store: ObjectStore;
 
   /** Every key in the store (records, bytes, pending uploads). */
   async function storedKeys(): Promise<string[]> {
@@ -146,7 +146,7 @@ describe.each(DRIVERS)('media storage on %s (e2e)', (driver) => {
 
   beforeAll(async () => {
     t = await createTestApp({ env: driverEnv(driver, { MAX_FILE_SIZE: String(MAX_FILE_SIZE) }) });
-    store = t.app.get<MediaStore>(MEDIA_STORE);
+    store = t.app.get<ObjectStore>(OBJECT_STORE);
   });
   afterAll(async () => {
     await t.close();

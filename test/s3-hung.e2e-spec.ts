@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { AppException } from '../src/common/errors/app.exception';
-import { MEDIA_STORE, MediaStore } from '../src/media/storage/media-store';
+import { OBJECT_STORE, ObjectStore } from '../src/storage/object-store';
 import { createTestApp, TestApp } from './support/test-app';
 import { openMultipartUploads } from './support/media-env';
 
@@ -94,7 +94,7 @@ describe('a hung S3 (radosgw under SIGSTOP)', () => {
   }, 60_000);
 
   it('a multipart upload cut by the hung store answers 503 and is aborted once the store is back', async () => {
-    const store = t.app.get<MediaStore>(MEDIA_STORE);
+    const store = t.app.get<ObjectStore>(OBJECT_STORE);
     const MB = 1024 * 1024;
     // 12 MB: three parts; the store stops after the first part went up.
     const body = Readable.from(

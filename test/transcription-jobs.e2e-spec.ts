@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalMediaStore } from '../src/media/storage/local-media-store';
-import { MEDIA_STORE, MediaStore } from '../src/media/storage/media-store';
+import { LocalObjectStore } from '../src/storage/local-object-store';
+import { OBJECT_STORE, ObjectStore } from '../src/storage/object-store';
 import { TranscriptionService } from '../src/transcription/transcription.service';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -59,10 +59,10 @@ async function waitUntil(condition: () => boolean, timeoutMs: number, what: stri
 }
 
 const finished = (job: Json) => job.status === 'completed' || job.status === 'failed';
-const record = (store: MediaStore, id: string) => store.readJson<Json>(`transcriptions/jobs/${id}.json`);
+const record = (store: ObjectStore, id: string) => store.readJson<Json>(`transcriptions/jobs/${id}.json`);
 
 /** A job record as a process killed mid-run leaves it (with its unfinished-index entry). */
-async function leaveUnfinished(store: MediaStore, job: Json, holder = 'gone-host-1-deadbeef'): Promise<void> {
+async function leaveUnfinished(store: ObjectStore, job: Json, holder = 'gone-host-1-deadbeef'): Promise<void> {
   await store.writeJson(`transcriptions/jobs/${job.transcription_id}.json`, job);
   await store.writeJson(`transcriptions/unfinished/${job.transcription_id}.json`, {
     transcription_id: job.transcription_id,
@@ -78,7 +78,7 @@ describe('transcription jobs: recovery order, index, shared DATA_DIR', () => {
     try {
       const first = await createTestApp({ env: { DATA_DIR: dataDir } });
       const upload = await first.http.post('/api/v1/upload').attach('file', audio('cart.mp3'), 'cart.mp3').expect(201);
-      const store = first.app.get<MediaStore>(MEDIA_STORE);
+      const store = first.app.get<ObjectStore>(OBJECT_STORE);
       const base = (minutesAgo: number) => ({
         owner: '',
         progress: 40,
@@ -120,13 +120,13 @@ describe('transcription jobs: recovery order, index, shared DATA_DIR', () => {
       // Count what the start-up reads (the real store underneath).
       const listed: string[] = [];
       const read: string[] = [];
-      const originalList = LocalMediaStore.prototype.list;
-      const originalRead = LocalMediaStore.prototype.readJson;
-      LocalMediaStore.prototype.list = function (this: LocalMediaStore, prefix: string) {
+      const originalList = LocalObjectStore.prototype.list;
+      const originalRead = LocalObjectStore.prototype.readJson;
+      LocalObjectStore.prototype.list = function (this: LocalObjectStore, prefix: string) {
         listed.push(prefix);
         return originalList.call(this, prefix);
       };
-      LocalMediaStore.prototype.readJson = function <T>(this: LocalMediaStore, key: string) {
+      LocalObjectStore.prototype.readJson = function <T>(this: LocalObjectStore, key: string) {
         read.push(key);
         return originalRead.call(this, key) as Promise<T | null>;
       };
@@ -134,8 +134,8 @@ describe('transcription jobs: recovery order, index, shared DATA_DIR', () => {
       try {
         second = await createTestApp({ env: { DATA_DIR: dataDir, TRANSCRIBE_CONCURRENCY: '1' } });
       } finally {
-        LocalMediaStore.prototype.list = originalList;
-        LocalMediaStore.prototype.readJson = originalRead;
+        LocalObjectStore.prototype.list = originalList;
+        LocalObjectStore.prototype.readJson = originalRead;
       }
       try {
         expect(listed).not.toContain('transcriptions/jobs/');
@@ -158,7 +158,7 @@ describe('transcription jobs: recovery order, index, shared DATA_DIR', () => {
         const done = await Promise.all(ids.map((id) => poll(second!, id, finished, 120_000)));
         expect(done.map((job) => job.status)).toEqual(ids.map(() => 'completed'));
 
-        const secondStore = second.app.get<MediaStore>(MEDIA_STORE);
+        const secondStore = second.app.get<ObjectStore>(OBJECT_STORE);
         const records = await Promise.all(ids.map((id) => record(secondStore, id)));
         const startedAt = records.map((job) => Date.parse(job!.started_at));
         // The interrupted jobs ran first, then the older waiting ones in order, then the new one.
@@ -213,7 +213,7 @@ describe('transcription jobs: recovery order, index, shared DATA_DIR', () => {
       const done = await poll(b, waiting.body.transcription_id, finished, 90_000);
       expect(done.status).toBe('completed');
 
-      const store = a.app.get<MediaStore>(MEDIA_STORE);
+      const store = a.app.get<ObjectStore>(OBJECT_STORE);
       const worker = a.app.get(TranscriptionService).workerInstance;
       for (const id of [long.body.transcription_id, waiting.body.transcription_id]) {
         // Each ran once, by A: B's start did not resume what A was running or holding.
@@ -268,7 +268,7 @@ describe('transcription jobs: recovery order, index, shared DATA_DIR', () => {
         expect(job.status).toBe('completed');
         expect(job.transcript.length).toBeGreaterThan(0);
       }
-      const store = t.app.get<MediaStore>(MEDIA_STORE);
+      const store = t.app.get<ObjectStore>(OBJECT_STORE);
       for await (const entry of store.list('transcriptions/unfinished/')) throw new Error(`left ${entry.key}`);
     } finally {
       await t.close();

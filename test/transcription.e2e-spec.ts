@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MEDIA_STORE, MediaStore } from '../src/media/storage/media-store';
+import { OBJECT_STORE, ObjectStore } from '../src/storage/object-store';
 import { driverEnv } from './support/media-env';
 import { parseSrt, parseVtt } from './support/subtitles';
 import { createTestApp, TestApp } from './support/test-app';
@@ -232,7 +232,7 @@ describe('transcription (local engine, real audio)', () => {
       // Its header declares 5 h but the bytes stop after 3 s: refused as truncated, before any job.
       expect(res.body.error.details.reason).toMatch(/too long|truncated/);
     // Nothing was left in the store for a refused file.
-    const store = t.app.get<MediaStore>(MEDIA_STORE);
+    const store = t.app.get<ObjectStore>(OBJECT_STORE);
     const records: string[] = [];
     for await (const object of store.list('media/')) records.push(object.key);
     const stored = await Promise.all(
@@ -412,7 +412,7 @@ describe('transcription: timeouts, restarts, missing engine, S3 storage', () => 
     try {
       const first = await createTestApp({ env: { DATA_DIR: dataDir } });
       const upload = await first.http.post('/api/v1/upload').attach('file', audio('cart.mp3'), 'cart.mp3').expect(201);
-      const store = first.app.get<MediaStore>(MEDIA_STORE);
+      const store = first.app.get<ObjectStore>(OBJECT_STORE);
       const base = {
         owner: '',
         progress: 0,

@@ -1,13 +1,13 @@
 import type { MediaInput } from '../media/upload/media-input';
 import { ImageIntake } from '../image-analysis/intake/image-intake';
 import type { ExtractOptionsDto } from './dto/extract-attributes.dto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CallerContext } from '../auth/caller-context';
 import { ImageAnalysisService, ImageSource } from '../image-analysis/image-analysis.service';
 import type { AnalysisType, ImageAnalysisResult, ImageInfo } from '../image-analysis/image-analysis.types';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
 import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
+import { AttributeCacheRepository } from './attribute-cache.repository';
 import { AttributeExtractor, EXTRACTOR_VERSION } from './attribute-extractor';
 import type { AttributeExtraction, ProductColors } from './attribute.types';
 import { colorsInBox } from './product-colors';
@@ -34,22 +34,6 @@ export interface AttributeResult extends AttributeExtraction {
   created_at: string;
 }
 
-interface CacheEntry {
-  extraction: AttributeExtraction;
-  analysis_id: string;
-  /** Who made the entry: its analysis_id is only shown to them. */
-  owner?: string;
-  /** The media that held these bytes when the entry was made. */
-  media_id?: string;
-  provider: string;
-  image: ImageInfo;
-  created_at: string;
-}
-
-export const attributeKeys = {
-  cache: (sha256: string, optionsHash: string) => `cache/attributes/${sha256}/${optionsHash}.json`,
-};
-
 /**
  * Product attributes from a photo: runs the image analysis (itself cached) for labels, objects,
  * text and colours, measures the colours inside the main object's box, and hands everything to
@@ -62,7 +46,7 @@ export class AttributesService {
 
   constructor(
     private readonly analyses: ImageAnalysisService,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly cache: AttributeCacheRepository,
     private readonly callers: CallerContext,
     private readonly intake: ImageIntake,
   ) {}
@@ -82,7 +66,7 @@ export class AttributesService {
     const analysisOptions = { ...requested, analysis_types: ATTRIBUTE_ANALYSIS_TYPES };
     const resolved = this.analyses.resolveOptions(analysisOptions);
     const owner = this.callers.owner();
-    const key = attributeKeys.cache(
+    const key = [
       this.callers.cacheNamespace(owner) + source.sha256,
       hash({
         extractor: EXTRACTOR_VERSION,
@@ -91,8 +75,8 @@ export class AttributesService {
         maxLabels: resolved.maxLabels,
         minConfidence: resolved.minConfidence,
       }),
-    );
-    let entry = await this.store.readJson<CacheEntry>(key);
+    ] as const;
+    let entry = await this.cache.get(...key);
     const cached = entry !== null;
     mediaMetrics.cacheRequest('attributes', cached);
     let mediaId = source.media_id;
@@ -113,7 +97,7 @@ export class AttributesService {
         image: analysis.image,
         created_at: new Date().toISOString(),
       };
-      await this.store.writeJson(key, entry);
+      await this.cache.save(...key, entry);
     }
     return {
       ...entry.extraction,

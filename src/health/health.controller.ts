@@ -13,7 +13,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { getHeapStatistics } from 'node:v8';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import { ReadinessRegistry } from './readiness.registry';
 import { withTimeout } from '../common/async/with-timeout';
 import { SERVICE_VERSION } from '../config/service-info';
@@ -42,7 +42,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly memory: MemoryHealthIndicator,
     private readonly readiness: ReadinessRegistry,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 

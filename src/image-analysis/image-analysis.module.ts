@@ -2,7 +2,9 @@ import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { Module } from '@nestjs/common';
 import { REKOGNITION_CLIENT } from '../aws/aws.tokens';
 import { MediaModule } from '../media/media.module';
+import { StorageModule } from '../storage/storage.module';
 import { imageAnalysisConfig, ImageAnalysisConfig } from '../config/configuration';
+import { AnalysisRepository } from './analysis.repository';
 import { RekognitionImageAnalyzer } from './aws/rekognition-image-analyzer';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import { ImageAnalysisController } from './image-analysis.controller';
@@ -13,7 +15,7 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
 /** Labels, objects, text, faces, moderation and colours behind the ImageAnalyzer port. */
 @Module({
-  imports: [MediaModule],
+  imports: [MediaModule, StorageModule],
   controllers: [ImageAnalysisController],
   providers: [
     {
@@ -32,6 +34,7 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
         });
       },
     },
+    AnalysisRepository,
     ImageAnalysisService,
     ImageIntake,
     ImageAnalysisRequests,

@@ -5,19 +5,17 @@ import { AppException, ErrorBody } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
 import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
 import { renderAnnotated } from './annotate/annotator';
 import { dominantColors } from './colors/dominant-colors';
+import { AnalysisCacheEntry, AnalysisRepository } from './analysis.repository';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import {
   AnalysisOptions,
   AnalysisType,
   ANALYSIS_TYPES,
-  AnalyzerOutput,
   DEFAULT_ANALYSIS_TYPES,
   ImageAnalysisResult,
-  ImageInfo,
 } from './image-analysis.types';
 import { prepareImage, PreparedImage, sharpFormats } from './preprocess/prepared-image';
 
@@ -82,22 +80,6 @@ const STALE_BATCH_MS = 10 * 60 * 1000;
 export const DEFAULT_BATCH_WAIT_SECONDS = 60;
 const BATCH_POLL_MS = 1_000;
 
-interface CacheEntry {
-  output: AnalyzerOutput;
-  /** The media that held these bytes when the entry was made. */
-  media_id?: string;
-  image: ImageInfo;
-  provider: string;
-  version: string;
-  created_at: string;
-}
-
-export const analysisKeys = {
-  record: (id: string) => `analyses/${id}.json`,
-  batch: (id: string) => `analyses/batches/${id}.json`,
-  cache: (sha256: string, optionsHash: string) => `cache/analysis/${sha256}/${optionsHash}.json`,
-};
-
 export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -116,7 +98,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     @Inject(IMAGE_ANALYZER) readonly analyzer: ImageAnalyzer,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly records: AnalysisRepository,
     @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
     readiness: ReadinessRegistry,
@@ -165,8 +147,8 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   async analyze(source: ImageSource, requested: RequestedOptions = {}): Promise<ImageAnalysisResult> {
     const started = process.hrtime.bigint();
     const options = this.resolveOptions(requested);
-    const cacheKey = analysisKeys.cache(this.callers.cacheNamespace() + source.sha256, this.optionsHash(options));
-    let entry = await this.store.readJson<CacheEntry>(cacheKey);
+    const cacheKey = [this.callers.cacheNamespace() + source.sha256, this.optionsHash(options)] as const;
+    let entry = await this.records.getCached(...cacheKey);
     const cached = entry !== null;
     let media = source.media_id ? { media_id: source.media_id, owner: source.owner ?? '' } : undefined;
     if (entry) {
@@ -188,7 +170,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     mediaMetrics.imageAnalysis(cached, entry.provider, options.types);
     // A result with a failed analysis type (one provider call failed) is not cached: retried next time.
     const partial = Array.isArray(entry.output.details?.failed_types);
-    const cacheWrite = cached || partial ? undefined : this.store.writeJson(cacheKey, entry);
+    const cacheWrite = cached || partial ? undefined : this.records.saveCached(...cacheKey, entry);
     const result: ImageAnalysisResult = {
       analysis_id: randomUUID(),
       status: 'completed',
@@ -206,12 +188,12 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       created_at: new Date().toISOString(),
     };
     result.processing_time = Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1000;
-    await Promise.all([cacheWrite, this.store.writeJson(analysisKeys.record(result.analysis_id), result)]);
+    await Promise.all([cacheWrite, this.records.save(result)]);
     return result;
   }
 
   /** Decode once, then the provider and the colour step side by side. */
-  private async compute(source: ImageSource, options: AnalysisOptions): Promise<CacheEntry> {
+  private async compute(source: ImageSource, options: AnalysisOptions): Promise<AnalysisCacheEntry> {
     const image = await this.prepare(await source.bytes());
     const [output, colors] = await Promise.all([
       this.analyzer.analyze(image, options),
@@ -232,7 +214,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
 
   /** A stored analysis (its id already checked by the route's UUID pipe). */
   async get(analysisId: string): Promise<ImageAnalysisResult> {
-    const record = await this.store.readJson<ImageAnalysisResult>(analysisKeys.record(analysisId.toLowerCase()));
+    const record = await this.records.get(analysisId.toLowerCase());
     return this.callers.assertOwner(record, () =>
       AppException.notFound(ErrorCode.ANALYSIS_NOT_FOUND, `No analysis with id ${analysisId}`, {
         analysis_id: analysisId,
@@ -260,7 +242,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       created_at: now,
       updated_at: now,
     };
-    await this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
+    await this.records.saveBatch(batch);
     const running = this.runBatch(batch, work).finally(() => this.runningBatches.delete(running));
     this.runningBatches.add(running);
     let timer: NodeJS.Timeout | undefined;
@@ -288,7 +270,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       });
       const snapshot = { ...batch, items: [...batch.items] };
       writes = writes
-        .then(() => this.store.writeJson(analysisKeys.batch(batch.batch_id), snapshot))
+        .then(() => this.records.saveBatch(snapshot))
         .catch((error: unknown) => this.logger.warn({ err: error, batchId: batch.batch_id }, 'batch record not saved'));
     };
     const runOne = async (index: number): Promise<BatchItemResult> => {
@@ -318,9 +300,8 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   async getBatch(batchId: string, waitSeconds = 0): Promise<BatchResult> {
     const deadline = Date.now() + Math.min(Math.max(0, waitSeconds), 600) * 1000;
     for (;;) {
-      const batch = this.callers.assertOwner(
-        await this.store.readJson<BatchResult>(analysisKeys.batch(batchId.toLowerCase())),
-        () => AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
+      const batch = this.callers.assertOwner(await this.records.getBatch(batchId.toLowerCase()), () =>
+        AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
       );
       if (batch.status !== 'in_progress') return batch;
       if (Date.now() - Date.parse(batch.updated_at ?? batch.created_at) > STALE_BATCH_MS) {

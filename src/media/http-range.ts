@@ -1,4 +1,4 @@
-import { ByteRange } from './storage/media-store';
+import { ByteRange } from '../storage/object-store';
 
 /**
  * One byte range from a Range header against a resource of `size` bytes (RFC 9110 §14):

@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { MediaController } from './media.controller';
 import { MediaDownloads } from './media-download.service';
 import { MediaService } from './media.service';
+import { MediaRecordRepository } from './media-record.repository';
 import { PresignedUploadService } from './presigned-upload.service';
-import { StorageModule } from './storage/storage.module';
+import { StorageModule } from '../storage/storage.module';
 
 /**
  * Upload, metadata, download, delete and presigned uploads. Other features import this module
@@ -12,7 +13,7 @@ import { StorageModule } from './storage/storage.module';
 @Module({
   imports: [StorageModule],
   controllers: [MediaController],
-  providers: [MediaService, PresignedUploadService, MediaDownloads],
+  providers: [MediaRecordRepository, MediaService, PresignedUploadService, MediaDownloads],
   exports: [MediaService],
 })
 export class MediaModule {}

@@ -23,11 +23,12 @@ import {
   MediaType,
   mediaTypeOf,
 } from './media-record';
-import { ByteRange, MEDIA_STORE, MediaStore } from './storage/media-store';
+import { ByteRange, OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import { sanitizeFilename } from './filename';
+import { mediaKeys, MediaRecordRepository } from './media-record.repository';
 import { mediaMetrics, storageProvider, TrackOperation } from '../metrics/media-metrics';
 
-export type { ByteRange } from './storage/media-store';
+export type { ByteRange } from '../storage/object-store';
 
 export interface IngestInput {
   stream: Readable;
@@ -49,13 +50,6 @@ export interface IngestOptions {
 
 const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const mediaKeys = {
-  prefix: (id: string) => `media/${id}/`,
-  original: (id: string) => `media/${id}/original`,
-  record: (id: string) => `media/${id}/record.json`,
-  pending: (id: string) => `pending/${id}.json`,
-};
-
 interface Validated {
   format: MediaFormat;
   size: number;
@@ -63,7 +57,7 @@ interface Validated {
   probe: ImageProbe | AudioProbe;
 }
 
-const storedIn = (media: { store: MediaStore }) => storageProvider(media.store.driver);
+const storedIn = (media: { store: ObjectStore }) => storageProvider(media.store.driver);
 
 /**
  * The service's memory: every file any feature receives goes through ingest (size limit, type
@@ -75,7 +69,8 @@ export class MediaService {
   private readonly logger = new Logger(MediaService.name);
 
   constructor(
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly records: MediaRecordRepository,
     @Inject(storageConfig.KEY) private readonly config: StorageConfig,
     private readonly callers: CallerContext,
     @Inject(MALWARE_SCANNER) private readonly scanner: MalwareScanner,
@@ -109,7 +104,7 @@ export class MediaService {
    */
   async get(mediaId: string, owner = this.callers.owner()): Promise<MediaRecord> {
     const id = this.parseId(mediaId);
-    const record = await this.store.readJson<MediaRecord>(mediaKeys.record(id));
+    const record = await this.records.get(id);
     return this.callers.assertOwner(record, () => notFound(id), owner);
   }
 
@@ -151,15 +146,12 @@ export class MediaService {
   /** Deletes the record and everything stored under media/<id>/; 404 when there is nothing. */
   async delete(mediaId: string, owner = this.callers.owner()): Promise<void> {
     const id = this.parseId(mediaId);
-    const [record, pending] = await Promise.all([
-      this.store.readJson<MediaRecord>(mediaKeys.record(id)),
-      this.store.readJson<{ owner?: string }>(mediaKeys.pending(id)),
-    ]);
+    const [record, pending] = await Promise.all([this.records.get(id), this.records.getPending(id)]);
     this.callers.assertOwner(record ?? pending, () => notFound(id), owner);
     // The record first: from that moment the media no longer exists for readers.
-    await this.store.delete(mediaKeys.record(id));
-    await this.store.deletePrefix(mediaKeys.prefix(id));
-    await this.store.delete(mediaKeys.pending(id));
+    await this.records.delete(id);
+    await this.records.deleteObjects(id);
+    await this.records.deletePending(id);
   }
 
   /** A UUID (any version), lower-cased; anything else is refused before it reaches the store. */
@@ -212,7 +204,7 @@ export class MediaService {
       return await this.register(mediaId, validated, options);
     } catch (error) {
       if (error instanceof AppException && error.getStatus() < 500 && error.code !== ErrorCode.FILE_MISSING) {
-        await this.store.deletePrefix(mediaKeys.prefix(mediaId)).catch(() => undefined);
+        await this.records.deleteObjects(mediaId).catch(() => undefined);
       }
       throw error;
     }
@@ -233,7 +225,7 @@ export class MediaService {
       ...validated.probe,
     };
     try {
-      await this.store.writeJson(mediaKeys.record(mediaId), record);
+      await this.records.save(record);
     } catch (error) {
       await this.store.delete(mediaKeys.original(mediaId)).catch(() => undefined);
       throw error;

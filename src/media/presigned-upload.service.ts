@@ -7,8 +7,9 @@ import { ErrorCode } from '../common/errors/error-code';
 import { storageConfig, StorageConfig } from '../config/configuration';
 import { fileTooLarge } from './intake/intake-stream';
 import { CONTENT_TYPE_BY_FORMAT, MediaFormat, MediaRecord, MediaType, mediaTypeOf } from './media-record';
-import { MediaService, mediaKeys } from './media.service';
-import { MEDIA_STORE, MediaStore } from './storage/media-store';
+import { MediaService } from './media.service';
+import { mediaKeys, MediaRecordRepository } from './media-record.repository';
+import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import { UploadTokenSigner } from './upload-token';
 
 /** What POST /upload/presign remembers until the upload completes (pending/<id>.json). */
@@ -66,7 +67,8 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
   private sweeper?: NodeJS.Timeout;
 
   constructor(
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly records: MediaRecordRepository,
     @Inject(storageConfig.KEY) private readonly config: StorageConfig,
     private readonly media: MediaService,
     private readonly callers: CallerContext,
@@ -113,7 +115,7 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
       created_at: new Date(now).toISOString(),
       expires_at: expiresAt.toISOString(),
     };
-    await this.store.writeJson(mediaKeys.pending(mediaId), pending);
+    await this.records.savePending(pending);
 
     const completeUrl = `${baseUrl}/api/v1/media/${mediaId}/complete`;
     if (this.store.presignPut) {
@@ -159,12 +161,12 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     }
     const id = this.media.parseId(mediaId);
     const claims = this.signer.verify(token, id);
-    const pending = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
+    const pending = await this.records.getPending<PendingUpload>(id);
     // The token names its owner: a token can only fill an upload its own owner started.
     if (!pending || claims.own !== ownerTag(pending.owner)) {
       throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, `No pending upload ${id}`, { media_id: id });
     }
-    if (await this.store.head(mediaKeys.record(id))) {
+    if (await this.records.exists(id)) {
       throw new AppException(ErrorCode.CONFLICT, 'This upload is already complete', HttpStatus.CONFLICT);
     }
     // One upload per token: a second PUT must not swap the bytes under a pending /complete.
@@ -189,15 +191,15 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
   /** Validates the uploaded bytes and registers the media; deletes them on rejection. */
   async complete(mediaId: string): Promise<{ record: MediaRecord; created: boolean }> {
     const id = this.media.parseId(mediaId);
-    const found = await this.store.readJson<PendingUpload>(mediaKeys.pending(id));
+    const found = await this.records.getPending<PendingUpload>(id);
     if (!found) return { record: await this.media.get(id), created: false };
     const pending = this.callers.assertOwner(found, () =>
       AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, `No media with id ${id}`, { media_id: id }),
     );
     if (Date.parse(pending.expires_at) < Date.now()) {
       // Past its URL's life the upload is void: its bytes go now rather than at the next sweep.
-      await this.store.deletePrefix(mediaKeys.prefix(id)).catch(() => undefined);
-      await this.store.delete(mediaKeys.pending(id)).catch(() => undefined);
+      await this.records.deleteObjects(id).catch(() => undefined);
+      await this.records.deletePending(id).catch(() => undefined);
       throw new AppException(
         ErrorCode.UPLOAD_URL_EXPIRED,
         'The upload URL has expired: request a new one with POST /api/v1/upload/presign',
@@ -214,11 +216,11 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
         accept,
         expectedSize: pending.size,
       });
-      await this.store.delete(mediaKeys.pending(id));
+      await this.records.deletePending(id);
       return { record, created: true };
     } catch (error) {
       if (isRejection(error)) {
-        await this.store.delete(mediaKeys.pending(id)).catch(() => undefined);
+        await this.records.deletePending(id).catch(() => undefined);
       }
       throw error;
     }
@@ -227,13 +229,10 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
   /** Deletes presigned uploads never completed (and their bytes) once well past expiry. */
   async sweep(now = Date.now()): Promise<number> {
     let swept = 0;
-    for await (const object of this.store.list('pending/')) {
-      const pending = await this.store.readJson<PendingUpload>(object.key);
-      if (!pending || Date.parse(pending.expires_at) + SWEEP_GRACE_MS > now) continue;
-      if (!(await this.store.head(mediaKeys.record(pending.media_id)))) {
-        await this.store.deletePrefix(mediaKeys.prefix(pending.media_id));
-      }
-      await this.store.delete(object.key);
+    for await (const pending of this.records.pending<PendingUpload>()) {
+      if (Date.parse(pending.expires_at) + SWEEP_GRACE_MS > now) continue;
+      if (!(await this.records.exists(pending.media_id))) await this.records.deleteObjects(pending.media_id);
+      await this.records.deletePending(pending.media_id);
       swept += 1;
     }
     if (swept) this.logger.log({ swept }, 'swept expired presigned uploads');

@@ -9,7 +9,7 @@ import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { resumableConfig, ResumableConfig } from '../config/configuration';
 import { MediaService } from '../media/media.service';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
+import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import { ResumableUploadRecord, resumableKeys } from './resumable-upload.record';
 import { TUS_DATASTORE, TusDataStore } from './tus-datastore';
 
@@ -44,7 +44,7 @@ export class ResumableUploadService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(TUS_DATASTORE) private readonly datastore: TusDataStore,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(resumableConfig.KEY) private readonly config: ResumableConfig,
     private readonly media: MediaService,
   ) {

@@ -9,8 +9,10 @@ import {
 } from '../config/configuration';
 import { BullMqJobQueue } from '../queue/bullmq-job-queue';
 import { MediaModule } from '../media/media.module';
+import { StorageModule } from '../storage/storage.module';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
+import { TranscriptionJobRepository } from './jobs/transcription-job.repository';
 import { AwsTranscriber } from './providers/aws.transcriber';
 import { LocalPocketsphinxTranscriber } from './providers/local-pocketsphinx.transcriber';
 import { TRANSCRIBER, Transcriber } from './providers/transcriber.port';
@@ -20,7 +22,7 @@ import { TranscriptionService } from './transcription.service';
 
 /** Speech to text: asynchronous jobs behind the Transcriber port (TRANSCRIBE_PROVIDER picks it). */
 @Module({
-  imports: [MediaModule],
+  imports: [MediaModule, StorageModule],
   controllers: [TranscriptionController],
   providers: [
     LocalPocketsphinxTranscriber,
@@ -50,6 +52,7 @@ import { TranscriptionService } from './transcription.service';
       },
     },
     CallbackNotifier,
+    TranscriptionJobRepository,
     TranscriptionService,
     TranscriptionRequests,
   ],

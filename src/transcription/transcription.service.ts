@@ -9,14 +9,13 @@ import { queueConfig, QueueConfig, transcriptionConfig, TranscriptionConfig } fr
 import { ReadinessRegistry } from '../health/readiness.registry';
 import type { MediaRecord } from '../media/media-record';
 import { MediaService } from '../media/media.service';
-import { MEDIA_STORE, MediaStore } from '../media/storage/media-store';
 import { mediaMetrics, outcomeOf } from '../metrics/media-metrics';
 import { currentTraceparent, runInTraceOf } from '../tracing/trace-context';
 import { CallbackUrlPolicy } from '../security/callbacks/callback-url.policy';
 import { CallbackNotifier } from './callbacks/callback.notifier';
 import { TranscriptionJobDto, TranscriptionOptionsDto } from './dto/transcription.dto';
 import { JOB_QUEUE, JobQueue, RetryLaterError } from './jobs/job-queue';
-import { cacheKey, TranscriptionJobStore, UnfinishedEntry } from './jobs/job-store';
+import { cacheKey, TranscriptionJobRepository, UnfinishedEntry } from './jobs/transcription-job.repository';
 import { WorkerRegistry } from './jobs/worker-registry';
 import { ENGINE_PACKAGES } from './providers/local-pocketsphinx.transcriber';
 import { TRANSCRIBER, Transcriber, TranscriptionError } from './providers/transcriber.port';
@@ -77,7 +76,6 @@ export interface SubmitInput {
 @Injectable()
 export class TranscriptionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TranscriptionService.name);
-  private readonly jobs: TranscriptionJobStore;
   /** Live progress of running jobs (persisted only at state changes). */
   private readonly progress = new Map<string, number>();
   private readonly finished = new EventEmitter();
@@ -91,7 +89,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @Inject(TRANSCRIBER) private readonly transcriber: Transcriber,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
-    @Inject(MEDIA_STORE) store: MediaStore,
+    private readonly jobs: TranscriptionJobRepository,
     @Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig,
     @Inject(queueConfig.KEY) private readonly queueSettings: QueueConfig,
     private readonly media: MediaService,
@@ -100,7 +98,6 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     private readonly callers: CallerContext,
     private readonly callbackPolicy: CallbackUrlPolicy,
   ) {
-    this.jobs = new TranscriptionJobStore(store);
     this.workers = new WorkerRegistry(this.jobs, HEARTBEAT);
     this.finished.setMaxListeners(0);
     // An api process never runs an engine: its readiness does not depend on one.
@@ -310,7 +307,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
 
   /** 404 JOB_NOT_FOUND for an unknown (or malformed) id; live progress merged in. */
   async get(id: string): Promise<TranscriptionJob> {
-    const found = TranscriptionJobStore.isId(id) ? await this.jobs.getJob(id.toLowerCase()) : null;
+    const found = TranscriptionJobRepository.isId(id) ? await this.jobs.getJob(id.toLowerCase()) : null;
     const job = this.callers.assertOwner(found, () =>
       AppException.notFound(ErrorCode.JOB_NOT_FOUND, `No transcription job with id ${id}`, { job_id: id }),
     );
@@ -350,7 +347,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
   }
 
   async getBatch(id: string): Promise<{ batch: BatchRecord; jobs: (TranscriptionJob | null)[] }> {
-    const found = TranscriptionJobStore.isId(id) ? await this.jobs.getBatch(id.toLowerCase()) : null;
+    const found = TranscriptionJobRepository.isId(id) ? await this.jobs.getBatch(id.toLowerCase()) : null;
     const batch = this.callers.assertOwner(found, () =>
       AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${id}`, { batch_id: id }),
     );
@@ -538,7 +535,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     if (!(await this.jobs.isUnfinishedIndexBuilt())) {
       let indexed = 0;
       for await (const id of this.jobs.jobIds()) {
-        if (!TranscriptionJobStore.isId(id)) continue;
+        if (!TranscriptionJobRepository.isId(id)) continue;
         const job = await this.jobs.getJob(id);
         if (!job || (job.status !== 'queued' && job.status !== 'in_progress')) continue;
         await this.jobs.saveUnfinished({
@@ -582,7 +579,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     };
     for await (const id of this.jobs.unfinishedIds()) {
       if (this.destroying) return;
-      if (!TranscriptionJobStore.isId(id) || this.queue.has(id)) continue;
+      if (!TranscriptionJobRepository.isId(id) || this.queue.has(id)) continue;
       const entry = await this.jobs.getUnfinished(id);
       if (!entry) continue;
       if (entry.holder && entry.holder !== this.workers.instance && (await holderAlive(entry.holder))) continue;
@@ -641,7 +638,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     let requeued = 0;
     for await (const id of this.jobs.unfinishedIds()) {
       if (this.destroying) return;
-      if (!TranscriptionJobStore.isId(id)) continue;
+      if (!TranscriptionJobRepository.isId(id)) continue;
       const job = await this.jobs.getJob(id);
       if (!job) {
         const entry = await this.jobs.getUnfinished(id);

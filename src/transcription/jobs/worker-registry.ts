@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { TranscriptionJobStore, WorkerIdentity } from './job-store';
+import type { TranscriptionJobRepository, WorkerIdentity } from './transcription-job.repository';
 
 export interface WorkerRegistryOptions {
   /** A heartbeat older than this means its process is gone (for processes on other hosts). */
@@ -21,7 +21,7 @@ export class WorkerRegistry {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly jobs: TranscriptionJobStore,
+    private readonly jobs: TranscriptionJobRepository,
     private readonly options: WorkerRegistryOptions,
   ) {
     const host = hostname();

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
-import type { ByteRange, MediaStore, PutOptions, StoredObject } from './media-store';
+import type { ByteRange, ObjectStore, PutOptions, StoredObject } from './object-store';
 
 export interface RecordCacheOptions {
   /** Most documents kept. */
@@ -17,19 +17,19 @@ export interface RecordCacheOptions {
 }
 
 /**
- * The MediaStore with an in-memory cache in front of readJson for write-once documents (media
+ * The ObjectStore with an in-memory cache in front of readJson for write-once documents (media
  * records, analyses, result caches): a hit answers without touching the store. The cache keeps
  * the serialised text and parses it on every hit, so no caller can change what another one reads.
  * Every other call goes straight through; writes and deletes through this replica update or
  * drop the cached copy before they return.
  */
-export class CachingMediaStore implements MediaStore {
+export class CachingObjectStore implements ObjectStore {
   private readonly documents: LRUCache<string, string>;
   /** Bumped by every write or delete of a cacheable key, so a read that raced one is not cached. */
   private mutations = 0;
 
   constructor(
-    private readonly inner: MediaStore,
+    private readonly inner: ObjectStore,
     private readonly options: RecordCacheOptions,
   ) {
     this.documents = new LRUCache<string, string>({
@@ -44,13 +44,13 @@ export class CachingMediaStore implements MediaStore {
     if (inner.presignGet) this.presignGet = (key, opts) => inner.presignGet!(key, opts);
   }
 
-  get driver(): MediaStore['driver'] {
+  get driver(): ObjectStore['driver'] {
     return this.inner.driver;
   }
 
-  localPathOf?: MediaStore['localPathOf'];
-  presignPut?: MediaStore['presignPut'];
-  presignGet?: MediaStore['presignGet'];
+  localPathOf?: ObjectStore['localPathOf'];
+  presignPut?: ObjectStore['presignPut'];
+  presignGet?: ObjectStore['presignGet'];
 
   async readJson<T>(key: string): Promise<T | null> {
     if (!this.options.cacheable(key)) return this.inner.readJson<T>(key);

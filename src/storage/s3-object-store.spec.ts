@@ -14,8 +14,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { AppException } from '../../common/errors/app.exception';
-import { S3MediaStore } from './s3-media-store';
+import { AppException } from '../common/errors/app.exception';
+import { S3ObjectStore } from './s3-object-store';
 
 const MB = 1024 * 1024;
 
@@ -47,10 +47,10 @@ function serviceError(name: string, status: number): S3ServiceException {
   });
 }
 
-describe('S3MediaStore (aws-sdk-client-mock)', () => {
+describe('S3ObjectStore (aws-sdk-client-mock)', () => {
   const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const s3 = mockClient(client);
-  const store = new S3MediaStore(client, {
+  const store = new S3ObjectStore(client, {
     bucket: 'bucket',
     prefix: 'uploads/',
     serverSideEncryption: 'aws:kms',
@@ -100,7 +100,7 @@ describe('S3MediaStore (aws-sdk-client-mock)', () => {
   });
 
   it('when the store is still down the abort is retried later until it goes through', async () => {
-    const retrying = new S3MediaStore(client, { bucket: 'bucket', prefix: 'uploads/', abortRetryDelaysMs: [20, 20] });
+    const retrying = new S3ObjectStore(client, { bucket: 'bucket', prefix: 'uploads/', abortRetryDelaysMs: [20, 20] });
     s3.on(UploadPartCommand).rejects(serviceError('ServiceUnavailable', 503));
     s3.on(AbortMultipartUploadCommand)
       .rejectsOnce(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }))

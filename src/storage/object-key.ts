@@ -1,5 +1,5 @@
-import { AppException } from '../../common/errors/app.exception';
-import { ErrorCode } from '../../common/errors/error-code';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
 import { HttpStatus } from '@nestjs/common';
 
 const SAFE_KEY = /^(?!\/)(?!.*\/\/)[A-Za-z0-9._\-/]+(?<!\/)$/;

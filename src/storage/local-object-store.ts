@@ -5,23 +5,23 @@ import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeF
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppException } from '../../common/errors/app.exception';
-import { ErrorCode } from '../../common/errors/error-code';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
 import { assertSafeKey, assertSafePrefix } from './object-key';
-import { ByteRange, MediaStore, PutOptions, StoredObject } from './media-store';
+import { ByteRange, ObjectStore, PutOptions, StoredObject } from './object-store';
 
 /** A partial write not touched for this long belongs to a process that is gone (a live one keeps writing). */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
- * MediaStore on local disk under DATA_DIR:
+ * ObjectStore on local disk under DATA_DIR:
  *   objects/<key>   the data
  *   .tmp/           partial writes, renamed into objects/ only when complete (same filesystem,
  *                   so the rename is atomic and a crash never leaves a half file visible)
  */
-export class LocalMediaStore implements MediaStore {
+export class LocalObjectStore implements ObjectStore {
   readonly driver = 'local' as const;
-  private readonly logger = new Logger(LocalMediaStore.name);
+  private readonly logger = new Logger(LocalObjectStore.name);
   private readonly objectsDir: string;
   private readonly tmpDir: string;
 

@@ -15,14 +15,14 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { isAwsCallTimeout } from '../../aws/call-deadline';
+import { isAwsCallTimeout } from '../aws/call-deadline';
 import { readAhead } from './read-ahead';
-import { AppException } from '../../common/errors/app.exception';
-import { ErrorCode } from '../../common/errors/error-code';
-import { ByteRange, MediaStore, PresignedRequest, PutOptions, StoredObject } from './media-store';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { ByteRange, ObjectStore, PresignedRequest, PutOptions, StoredObject } from './object-store';
 import { assertSafeKey, assertSafePrefix } from './object-key';
 
-export interface S3MediaStoreOptions {
+export interface S3ObjectStoreOptions {
   bucket: string;
   /** Key prefix, "" or ending with "/". */
   prefix: string;
@@ -80,20 +80,20 @@ const BACKEND_FAULTS = new Set([
 ]);
 
 /**
- * MediaStore on S3 or an S3-compatible store (S3_ENDPOINT, path style). Large bodies go up as
+ * ObjectStore on S3 or an S3-compatible store (S3_ENDPOINT, path style). Large bodies go up as
  * multipart uploads with bounded memory (partSize x queueSize); a failed or aborted body aborts
  * its multipart upload, so nothing partial is ever visible. Backend faults become 503
  * STORAGE_UNAVAILABLE.
  */
-export class S3MediaStore implements MediaStore {
+export class S3ObjectStore implements ObjectStore {
   readonly driver = 's3' as const;
-  private readonly logger = new Logger(S3MediaStore.name);
+  private readonly logger = new Logger(S3ObjectStore.name);
   private readonly partSize: number;
   private readonly queueSize: number;
 
   constructor(
     private readonly client: S3Client,
-    private readonly options: S3MediaStoreOptions,
+    private readonly options: S3ObjectStoreOptions,
   ) {
     this.partSize = options.partSize ?? 5 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;

@@ -1,9 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { MediaStore } from '../../media/storage/media-store';
+import { OBJECT_STORE, ObjectStore } from '../../storage/object-store';
 import type { BatchRecord, TranscriptionJob, TranscriptionOptions, TranscriptResult } from '../transcription.types';
 
 /**
- * Transcription records in the MediaStore, so every replica (and the next process) sees them:
+ * Transcription records in the object store, so every replica (and the next process) sees them:
  *   transcriptions/jobs/<transcription_id>.json      the job (status, options, result or error)
  *   transcriptions/batches/<batch_id>.json           which jobs a batch made
  *   transcriptions/cache/<key>.json                  result by SHA-256 of the audio + options
@@ -60,8 +61,10 @@ export function cacheKey(sha256: string, provider: string, options: Transcriptio
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export class TranscriptionJobStore {
-  constructor(private readonly store: MediaStore) {}
+/** The transcription feature's records (jobs, batches, cache, unfinished index, heartbeats). */
+@Injectable()
+export class TranscriptionJobRepository {
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   /** Ids are UUIDs; anything else cannot name a record (and never reaches the store). */
   static isId(id: string): boolean {

@@ -1,19 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CachingMediaStore } from './caching-media-store';
-import { LocalMediaStore } from './local-media-store';
+import { CachingObjectStore } from './caching-object-store';
+import { LocalObjectStore } from './local-object-store';
 import { isWriteOnceDocument } from './storage.module';
 
-describe('CachingMediaStore', () => {
+describe('CachingObjectStore', () => {
   let dataDir: string;
-  let disk: LocalMediaStore;
-  let store: CachingMediaStore;
+  let disk: LocalObjectStore;
+  let store: CachingObjectStore;
   let reads: number;
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'caching-store-'));
-    disk = new LocalMediaStore(dataDir);
+    disk = new LocalObjectStore(dataDir);
     await disk.init();
     reads = 0;
     const readJson = disk.readJson.bind(disk);
@@ -21,7 +21,7 @@ describe('CachingMediaStore', () => {
       reads++;
       return readJson<T>(key);
     };
-    store = new CachingMediaStore(disk, {
+    store = new CachingObjectStore(disk, {
       maxEntries: 100,
       maxBytes: 1024 * 1024,
       ttlMs: 60_000,
@@ -71,7 +71,7 @@ describe('CachingMediaStore', () => {
   });
 
   it('sees a change made behind its back once the TTL has passed', async () => {
-    const shortLived = new CachingMediaStore(disk, {
+    const shortLived = new CachingObjectStore(disk, {
       maxEntries: 100,
       maxBytes: 1024 * 1024,
       ttlMs: 50,
@@ -95,7 +95,7 @@ describe('CachingMediaStore', () => {
   });
 
   it('keeps within its byte budget', async () => {
-    const small = new CachingMediaStore(disk, {
+    const small = new CachingObjectStore(disk, {
       maxEntries: 100,
       maxBytes: 2048,
       ttlMs: 60_000,

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 
-/** Injection token of the MediaStore port; STORAGE_DRIVER picks the adapter behind it. */
-export const MEDIA_STORE = Symbol('MEDIA_STORE');
+/** Injection token of the ObjectStore port; STORAGE_DRIVER picks the adapter behind it. */
+export const OBJECT_STORE = Symbol('OBJECT_STORE');
 
 export interface StoredObject {
   key: string;
@@ -51,8 +51,10 @@ export interface ByteRange {
 }
 
 /**
- * Where every byte the service keeps lives: media, job records, cached results.
- * Keys are relative, "/"-separated paths made by the service (never raw user input).
+ * The object store: where every byte the service keeps lives (media, records, cached results),
+ * on local disk or S3. Keys are relative, "/"-separated paths made by the service (never raw
+ * user input). Each feature reads and writes its own records through a small repository over
+ * this port and owns its part of the key layout.
  *
  * Key layout (S3 adds S3_PREFIX in front; local disk keeps them under DATA_DIR/objects/):
  *   media/<media_id>/original       the uploaded bytes
@@ -60,7 +62,10 @@ export interface ByteRange {
  *   media/<media_id>/...            anything derived from that media (thumbnails, transcodes):
  *                                   deleting a media deletes the whole media/<media_id>/ prefix
  *   pending/<media_id>.json         a presigned upload not completed yet (swept once expired)
- *   jobs/, analyses/, cache/        other features' records, through writeJson/readJson
+ *   transcriptions/                 transcription jobs, batches, cache (TranscriptionJobRepository)
+ *   analyses/, cache/analysis/      image analyses, their batches and cache (AnalysisRepository)
+ *   cache/attributes/               attribute extractions (AttributeCacheRepository)
+ *   resumable/                      resumable (tus) upload records
  *
  * Guarantees every adapter gives:
  * - put is all-or-nothing: readers never see a partial object, and a failed or aborted body
@@ -68,7 +73,7 @@ export interface ByteRange {
  * - delete is idempotent;
  * - failures of the backend itself surface as 503 STORAGE_UNAVAILABLE.
  */
-export interface MediaStore {
+export interface ObjectStore {
   readonly driver: 'local' | 's3';
 
   put(key: string, body: Readable | Buffer, options?: PutOptions): Promise<StoredObject>;

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
+import type { BatchResult } from './image-analysis.service';
+import type { AnalyzerOutput, ImageAnalysisResult, ImageInfo } from './image-analysis.types';
+
+/** Where image analyses live in the object store (see ObjectStore for the whole key layout). */
+export const analysisKeys = {
+  record: (id: string) => `analyses/${id}.json`,
+  batch: (id: string) => `analyses/batches/${id}.json`,
+  cache: (sha256: string, optionsHash: string) => `cache/analysis/${sha256}/${optionsHash}.json`,
+};
+
+/** A provider's answer for one image and one set of options, shared by every replica. */
+export interface AnalysisCacheEntry {
+  output: AnalyzerOutput;
+  /** The media that held these bytes when the entry was made. */
+  media_id?: string;
+  image: ImageInfo;
+  provider: string;
+  version: string;
+  created_at: string;
+}
+
+/** The image-analysis feature's records: analyses, batches and the result cache. */
+@Injectable()
+export class AnalysisRepository {
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+
+  get(analysisId: string): Promise<ImageAnalysisResult | null> {
+    return this.store.readJson<ImageAnalysisResult>(analysisKeys.record(analysisId));
+  }
+
+  save(result: ImageAnalysisResult): Promise<void> {
+    return this.store.writeJson(analysisKeys.record(result.analysis_id), result);
+  }
+
+  getBatch(batchId: string): Promise<BatchResult | null> {
+    return this.store.readJson<BatchResult>(analysisKeys.batch(batchId));
+  }
+
+  saveBatch(batch: BatchResult): Promise<void> {
+    return this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
+  }
+
+  /** `sha256` is the image's hash with its cache namespace in front (CallerContext.cacheNamespace). */
+  getCached(sha256: string, optionsHash: string): Promise<AnalysisCacheEntry | null> {
+    return this.store.readJson<AnalysisCacheEntry>(analysisKeys.cache(sha256, optionsHash));
+  }
+
+  saveCached(sha256: string, optionsHash: string, entry: AnalysisCacheEntry): Promise<void> {
+    return this.store.writeJson(analysisKeys.cache(sha256, optionsHash), entry);
+  }
+}
