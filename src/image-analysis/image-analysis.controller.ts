@@ -19,6 +19,7 @@ import type { Response } from 'express';
 import { reply } from '../common/http/http-answer';
 import { WaitQuery } from '../common/http/query-params';
 import { UuidParam } from '../common/http/uuid-param';
+import { IMAGE_ANALYSIS_EXAMPLES } from '../docs/examples';
 import type { MediaBatchInput, MediaInput } from '../media/upload/media-input';
 import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
 import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto } from './dto/analyze-image.dto';
@@ -70,7 +71,7 @@ export class ImageAnalysisController {
     json: AnalyzeImageDto,
     base64Field: 'image_file',
   })
-  @ApiOkResponse({ type: ImageAnalysisResultDto })
+  @ApiOkResponse({ type: ImageAnalysisResultDto, examples: IMAGE_ANALYSIS_EXAMPLES })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, INVALID_FILE (empty)' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (media_id)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
@@ -137,7 +138,7 @@ export class ImageAnalysisController {
   @Get(':analysis_id')
   @ApiOperation({ summary: 'A stored analysis result' })
   @ApiParam(ANALYSIS_ID_PARAM)
-  @ApiOkResponse({ type: ImageAnalysisResultDto })
+  @ApiOkResponse({ type: ImageAnalysisResultDto, examples: IMAGE_ANALYSIS_EXAMPLES })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND' })
   get(@UuidParam('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {

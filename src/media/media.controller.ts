@@ -40,6 +40,7 @@ import { PublicRoute, RequireScope } from '../auth/scopes';
 import { IsHeadRequest, RawBody, RawRequestBody, RequestOrigin } from '../common/http/request-facts.decorator';
 import { UuidParam } from '../common/http/uuid-param';
 import { appConfig, AppConfig } from '../config/configuration';
+import { MEDIA_RECORD_EXAMPLES } from '../docs/examples';
 import { MediaRecordDto, PresignedUploadDto, PresignUploadDto, UploadReceivedDto } from './dto/media.dto';
 import { MediaDownloads } from './media-download.service';
 import { MediaRecord } from './media-record';
@@ -69,7 +70,7 @@ export class MediaController {
       'sharp and audio with music-metadata. Nothing is stored unless every check passes.',
   })
   @MediaUpload({ fileField: 'file', fileDescription: 'One audio or image file' })
-  @ApiCreatedResponse({ type: MediaRecordDto })
+  @ApiCreatedResponse({ type: MediaRecordDto, examples: MEDIA_RECORD_EXAMPLES })
   @ApiBadRequestResponse({ description: 'FILE_MISSING, TOO_MANY_FILES, UNEXPECTED_FIELD, INVALID_FILE (empty)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT, with received_format and supported_formats' })
@@ -126,8 +127,8 @@ export class MediaController {
     description: 'On rejection the bytes are deleted. Completing an already completed upload answers its record.',
   })
   @ApiParam(MEDIA_ID_PARAM)
-  @ApiCreatedResponse({ type: MediaRecordDto })
-  @ApiOkResponse({ type: MediaRecordDto, description: 'Already completed' })
+  @ApiCreatedResponse({ type: MediaRecordDto, examples: MEDIA_RECORD_EXAMPLES })
+  @ApiOkResponse({ type: MediaRecordDto, description: 'Already completed', examples: MEDIA_RECORD_EXAMPLES })
   @ApiConflictResponse({ description: 'FILE_MISSING: nothing uploaded yet' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT' })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_FILE (does not parse, size differs from announced)' })
@@ -142,7 +143,7 @@ export class MediaController {
   @RequireScope('media:read')
   @ApiOperation({ summary: 'Metadata of a stored media' })
   @ApiParam(MEDIA_ID_PARAM)
-  @ApiOkResponse({ type: MediaRecordDto })
+  @ApiOkResponse({ type: MediaRecordDto, examples: MEDIA_RECORD_EXAMPLES })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
   getRecord(@UuidParam('media_id') mediaId: string): Promise<MediaRecord> {

@@ -21,6 +21,7 @@ import type { Response } from 'express';
 import { reply } from '../common/http/http-answer';
 import { OneOfPipe, WaitQuery } from '../common/http/query-params';
 import { UuidParam } from '../common/http/uuid-param';
+import { JOB_ACCEPTED_EXAMPLES, TRANSCRIPTION_JOB_EXAMPLES } from '../docs/examples';
 import type { MediaBatchInput, MediaInput } from '../media/upload/media-input';
 import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
 import {
@@ -67,6 +68,7 @@ export class TranscriptionController {
   @ApiAcceptedResponse({
     type: JobAcceptedDto,
     description: 'Queued (or still running after wait)',
+    examples: JOB_ACCEPTED_EXAMPLES,
     headers: { Location: { description: 'The job: GET it for status and result', schema: { type: 'string' } } },
   })
   @ApiOkResponse({
@@ -153,7 +155,7 @@ export class TranscriptionController {
 /** The job as JSON, or a completed result rendered as text or subtitles (strings, not JSON). */
 function jobRenderings() {
   return {
-    'application/json': { schema: { $ref: getSchemaPath(TranscriptionJobDto) } },
+    'application/json': { schema: { $ref: getSchemaPath(TranscriptionJobDto) }, examples: TRANSCRIPTION_JOB_EXAMPLES },
     'text/plain': { schema: { type: 'string', example: "i'm looking for a twenty seven inch monitor" } },
     'text/vtt': {
       schema: { type: 'string', example: "WEBVTT\n\n00:00.150 --> 00:02.820\ni'm looking for a monitor\n" },
