@@ -14,7 +14,8 @@ import {
 } from '@nestjs/swagger';
 import type { MediaInput } from '../media/upload/media-input';
 import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
-import { AttributeResult, AttributesService } from './attributes.service';
+import { AttributeRequests } from './attribute-requests.service';
+import type { AttributeResult } from './attributes.service';
 import { AttributeResultDto, ExtractAttributesDto, ExtractOptionsDto } from './dto/extract-attributes.dto';
 
 @ApiTags('image-analysis')
@@ -22,7 +23,7 @@ import { AttributeResultDto, ExtractAttributesDto, ExtractOptionsDto } from './d
 @RequireScope('analyze')
 @Controller('extract-attributes')
 export class AttributesController {
-  constructor(private readonly attributes: AttributesService) {}
+  constructor(private readonly requests: AttributeRequests) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
@@ -55,6 +56,6 @@ export class AttributesController {
   @ApiUnprocessableEntityResponse({ description: 'INVALID_FILE: corrupt, truncated, or too many pixels' })
   @ApiServiceUnavailableResponse({ description: 'ENGINE_UNAVAILABLE, PROVIDER_ERROR, STORAGE_UNAVAILABLE' })
   extract(@IncomingMedia() input: MediaInput<ExtractOptionsDto>): Promise<AttributeResult> {
-    return this.attributes.extractFrom(input);
+    return this.requests.extract(input);
   }
 }

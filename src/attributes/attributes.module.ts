@@ -3,6 +3,7 @@ import { ImageAnalysisModule } from '../image-analysis/image-analysis.module';
 import { MediaModule } from '../media/media.module';
 import { StorageModule } from '../storage/storage.module';
 import { AttributeCacheRepository } from './attribute-cache.repository';
+import { AttributeRequests } from './attribute-requests.service';
 import { AttributesController } from './attributes.controller';
 import { AttributesService } from './attributes.service';
 
@@ -10,6 +11,6 @@ import { AttributesService } from './attributes.service';
 @Module({
   imports: [ImageAnalysisModule, MediaModule, StorageModule],
   controllers: [AttributesController],
-  providers: [AttributeCacheRepository, AttributesService],
+  providers: [AttributeCacheRepository, AttributesService, AttributeRequests],
 })
 export class AttributesModule {}

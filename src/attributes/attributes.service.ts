@@ -1,6 +1,3 @@
-import type { MediaInput } from '../media/upload/media-input';
-import { ImageIntake } from '../image-analysis/intake/image-intake';
-import type { ExtractOptionsDto } from './dto/extract-attributes.dto';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CallerContext } from '../auth/caller-context';
@@ -48,14 +45,7 @@ export class AttributesService {
     private readonly analyses: ImageAnalysisService,
     private readonly cache: AttributeCacheRepository,
     private readonly callers: CallerContext,
-    private readonly intake: ImageIntake,
   ) {}
-
-  /** POST /extract-attributes: the image the intake took, with its options. */
-  extractFrom(input: MediaInput<ExtractOptionsDto>): Promise<AttributeResult> {
-    const { max_labels, min_confidence } = input.options;
-    return this.extract(this.intake.sourceOf(input.media, input.ingested), { max_labels, min_confidence });
-  }
 
   @TrackOperation(
     'extract_attributes',
