@@ -4,18 +4,15 @@
  * stream the moment it starts, so it can flow straight into MediaService.ingest without ever
  * being buffered or spooled. Fields sent before a file are visible to its callback.
  *
- *   @Post('transcribe')
- *   @ApiConsumes('multipart/form-data')
- *   async transcribe(@Req() req: Request) {
- *     const { fields, files } = await readMultipart(req, {
- *       fileField: 'file',                       // 'files' + maxFiles: 10 for a batch
- *       allowedFields: ['language_code'],
- *       maxFileSize: this.storage.maxFileSize,
- *       onFile: (part, signal) =>
- *         this.media.ingest({ stream: part.stream, filename: part.filename, accept: ['audio'], signal }),
- *     });
- *     return this.jobs.submit(files[0], fields.language_code);
- *   }
+ *   const { fieldValues, files } = await readMultipart(req, {
+ *     fileField: 'file',                       // 'files' + maxFiles: 10 for a batch
+ *     allowedFields: ['language_code'],
+ *     maxFileSize: this.storage.maxFileSize,
+ *     onFile: (part, signal) =>
+ *       this.media.ingest({ stream: part.stream, filename: part.filename, accept: ['audio'], signal }),
+ *   });
+ *
+ * Routes do not call it themselves: `@MediaUpload()` (src/media/upload) does, before the handler.
  *
  * Errors (all AppException, in the error envelope):
  *   not multipart/form-data               415 UNSUPPORTED_MEDIA_TYPE
