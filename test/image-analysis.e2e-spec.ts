@@ -390,7 +390,7 @@ describe('image analysis (e2e, local engines)', () => {
       const five = Array.from({ length: 5 }, () => ({ media_id: '9d0c1c1e-4b7e-4f0e-9a51-8f1f5e0b8a11' }));
       expectError(
         (await t.http.post(`${API}/analyze-image/batch`).send({ items: five }).expect(400)).body,
-        'VALIDATION_FAILED',
+        'TOO_MANY_FILES',
       );
       const req = t.http.post(`${API}/analyze-image/batch`);
       for (let i = 0; i < 5; i++) req.attach('files', photo('cat.jpg'), `cat${i}.jpg`);

@@ -1,5 +1,5 @@
 import { RequireScope } from '../auth/scopes';
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiExtraModels,
@@ -12,23 +12,18 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { ApiMediaInput } from '../docs/api-media-input.decorator';
-import { ImageIntake, isMultipart, validateFields } from '../image-analysis/intake/image-intake';
-import { AttributeResult, AttributesService, ExtractOptions } from './attributes.service';
+import type { MediaInput } from '../media/upload/media-input';
+import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
+import { AttributeRequests } from './attribute-requests.service';
+import type { AttributeResult } from './attributes.service';
 import { AttributeResultDto, ExtractAttributesDto, ExtractOptionsDto } from './dto/extract-attributes.dto';
-
-const OPTION_FIELDS = ['max_labels', 'min_confidence'];
 
 @ApiTags('image-analysis')
 @ApiExtraModels(ExtractAttributesDto)
 @RequireScope('analyze')
 @Controller('extract-attributes')
 export class AttributesController {
-  constructor(
-    private readonly attributes: AttributesService,
-    private readonly intake: ImageIntake,
-  ) {}
+  constructor(private readonly requests: AttributeRequests) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
@@ -43,11 +38,13 @@ export class AttributesController {
       'the objects, key/value attributes with confidence and source, and one search query. Cached by the image ' +
       'SHA-256 and the options (`cached: true` on a repeat).',
   })
-  @ApiMediaInput({
+  @MediaUpload({
     fileField: 'file',
     fileDescription: 'A JPEG, PNG or WebP image',
+    accept: ['image'],
     options: ExtractOptionsDto,
     json: ExtractAttributesDto,
+    base64Field: 'image_file',
   })
   @ApiOkResponse({ type: AttributeResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, INVALID_FILE (empty)' })
@@ -58,15 +55,7 @@ export class AttributesController {
   })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_FILE: corrupt, truncated, or too many pixels' })
   @ApiServiceUnavailableResponse({ description: 'ENGINE_UNAVAILABLE, PROVIDER_ERROR, STORAGE_UNAVAILABLE' })
-  async extract(@Req() req: Request, @Body() body: ExtractAttributesDto): Promise<AttributeResult> {
-    if (isMultipart(req)) {
-      const { source, fields } = await this.intake.multipartSource(req, OPTION_FIELDS);
-      return this.attributes.extract(source, optionsOf(validateFields(ExtractOptionsDto, fields)));
-    }
-    return this.attributes.extract(await this.intake.jsonSource(body), optionsOf(body));
+  extract(@IncomingMedia() input: MediaInput<ExtractOptionsDto>): Promise<AttributeResult> {
+    return this.requests.extract(input);
   }
-}
-
-function optionsOf(dto: ExtractOptionsDto): ExtractOptions {
-  return { max_labels: dto.max_labels, min_confidence: dto.min_confidence };
 }

@@ -1,6 +1,7 @@
 import { RequireScope } from '../auth/scopes';
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Post, Res, StreamableFile } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiExtraModels,
   ApiNotFoundResponse,
@@ -9,28 +10,36 @@ import {
   ApiParam,
   ApiPayloadTooLargeResponse,
   ApiProduces,
+  ApiQuery,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { reply } from '../common/http/http-answer';
+import { WaitQuery } from '../common/http/query-params';
 import { UuidParam } from '../common/http/uuid-param';
-import type { Request, Response } from 'express';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-code';
-import { readMultipart } from '../common/http/multipart';
-import { ApiMediaInput } from '../docs/api-media-input.decorator';
-import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
+import { IMAGE_ANALYSIS_EXAMPLES } from '../docs/examples';
+import type { MediaBatchInput, MediaInput } from '../media/upload/media-input';
+import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
 import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto } from './dto/analyze-image.dto';
 import { BatchResultDto, ImageAnalysisResultDto } from './dto/image-analysis-result.dto';
-import { Incoming, ImageIntake, isMultipart, readAll, validateFields } from './intake/image-intake';
-import { BatchResult, BatchWorkItem, ImageAnalysisService, RequestedOptions } from './image-analysis.service';
+import { ImageAnalysisRequests } from './image-analysis-requests.service';
+import { BatchResult, DEFAULT_BATCH_WAIT_SECONDS, ImageAnalysisService } from './image-analysis.service';
 import type { ImageAnalysisResult } from './image-analysis.types';
 
-const OPTION_FIELDS = ['analysis_types', 'max_labels', 'min_confidence'];
 const ANALYSIS_ID_PARAM = {
   name: 'analysis_id',
   format: 'uuid',
   description: 'The id POST /analyze-image answered with',
+};
+/** The longest ?wait on batches. */
+const MAX_BATCH_WAIT = 600;
+const WAIT_QUERY = {
+  name: 'wait',
+  required: false,
+  type: Number,
+  description: `Seconds to wait (at most ${MAX_BATCH_WAIT})`,
 };
 
 @ApiTags('image-analysis')
@@ -39,10 +48,8 @@ const ANALYSIS_ID_PARAM = {
 @Controller('analyze-image')
 export class ImageAnalysisController {
   constructor(
+    private readonly requests: ImageAnalysisRequests,
     private readonly analyses: ImageAnalysisService,
-    private readonly intake: ImageIntake,
-    @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
-    @Inject(imageAnalysisConfig.KEY) private readonly config: ImageAnalysisConfig,
   ) {}
 
   @Post()
@@ -56,13 +63,15 @@ export class ImageAnalysisController {
       'bytes with the same options answers from the cache (`cached: true`). Boxes are fractions of the image; ' +
       'confidences 0..1.',
   })
-  @ApiMediaInput({
+  @MediaUpload({
     fileField: 'file',
     fileDescription: 'A JPEG, PNG or WebP image',
+    accept: ['image'],
     options: AnalysisOptionsDto,
     json: AnalyzeImageDto,
+    base64Field: 'image_file',
   })
-  @ApiOkResponse({ type: ImageAnalysisResultDto })
+  @ApiOkResponse({ type: ImageAnalysisResultDto, examples: IMAGE_ANALYSIS_EXAMPLES })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, FILE_MISSING, INVALID_FILE (empty)' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (media_id)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
@@ -72,12 +81,8 @@ export class ImageAnalysisController {
   @ApiUnprocessableEntityResponse({
     description: 'INVALID_FILE: corrupt, truncated, or more pixels than MAX_IMAGE_PIXELS',
   })
-  async analyze(@Req() req: Request, @Body() body: AnalyzeImageDto): Promise<ImageAnalysisResult> {
-    if (isMultipart(req)) {
-      const { source, fields } = await this.intake.multipartSource(req, OPTION_FIELDS);
-      return this.analyses.analyze(source, parseOptionFields(fields));
-    }
-    return this.analyses.analyze(await this.intake.jsonSource(body), optionsOf(body));
+  analyze(@IncomingMedia() input: MediaInput<AnalysisOptionsDto>): Promise<ImageAnalysisResult> {
+    return this.requests.analyze(input);
   }
 
   @Post('batch')
@@ -87,77 +92,53 @@ export class ImageAnalysisController {
     description:
       'multipart/form-data with the images in the field `files` (options as text fields), or JSON ' +
       '`{items: [{image_file | media_id, ...options}], ...options}`. At most IMAGE_BATCH_MAX_ITEMS images, ' +
-      'IMAGE_BATCH_CONCURRENCY analysed at once; answers when all are done. The batch is kept: ' +
+      'IMAGE_BATCH_CONCURRENCY analysed at once; answers when all are done, or after `wait` seconds (default ' +
+      `${DEFAULT_BATCH_WAIT_SECONDS}) with 202 and a Location to follow. The batch is kept: ` +
       'GET /analyze-image/batch/{batch_id}. In JSON the whole body is bounded by the JSON body limit: use ' +
       'multipart or media_id for large batches.',
   })
-  @ApiMediaInput({
+  @MediaUpload({
     fileField: 'files',
     fileDescription: 'JPEG, PNG or WebP images',
+    accept: ['image'],
     options: AnalysisOptionsDto,
     json: AnalyzeBatchDto,
+    base64Field: 'image_file',
+    maxItemsConfig: 'imageAnalysis.batchMaxItems',
   })
+  @ApiQuery(WAIT_QUERY)
   @ApiOkResponse({ type: BatchResultDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items, too many), FILE_MISSING, TOO_MANY_FILES' })
+  @ApiAcceptedResponse({
+    type: BatchResultDto,
+    description: 'Still running after wait',
+    headers: { Location: { description: 'The batch: GET it (with ?wait) to follow', schema: { type: 'string' } } },
+  })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items), FILE_MISSING, TOO_MANY_FILES' })
   async batch(
-    @Req() req: Request,
-    @Body() body: AnalyzeBatchDto,
+    @IncomingMedia() input: MediaBatchInput<AnalysisOptionsDto>,
+    @WaitQuery({ max: MAX_BATCH_WAIT, absent: DEFAULT_BATCH_WAIT_SECONDS }) wait: number,
     @Res({ passthrough: true }) res: Response,
-    @Query('wait') wait?: string,
   ): Promise<BatchResult> {
-    // Not finished within ?wait (default 60 s): 202 and where to follow it.
-    const accepted = (batch: BatchResult) => {
-      if (batch.status === 'in_progress')
-        res.status(HttpStatus.ACCEPTED).setHeader('Location', `/api/v1/analyze-image/batch/${batch.batch_id}`);
-      return batch;
-    };
-    const waitSeconds = wait === undefined ? undefined : waitParam(wait);
-    const max = this.config.batchMaxItems;
-    if (isMultipart(req)) {
-      // A file that fails intake (wrong type, corrupt) becomes that item's error, not the batch's.
-      const { fields, files } = await readMultipart<Incoming>(req, {
-        fileField: 'files',
-        maxFiles: max,
-        maxFileSize: this.storage.maxFileSize,
-        allowedFields: OPTION_FIELDS,
-        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
-      });
-      const options = parseOptionFields(fields);
-      const items = files.map((file) => ({
-        filename: file.filename,
-        options,
-        source: () => Promise.resolve(this.intake.incomingSource(file)),
-      }));
-      return accepted(await this.analyses.analyzeBatch(items, waitSeconds));
-    }
-    if (!body.items || body.items.length > max) {
-      throw new AppException(ErrorCode.VALIDATION_FAILED, `A batch holds 1 to ${max} items`, HttpStatus.BAD_REQUEST, {
-        fields: { items: [`must hold 1 to ${max} items`] },
-        max_items: max,
-      });
-    }
-    const shared = optionsOf(body);
-    const work: BatchWorkItem[] = body.items.map((item) => ({
-      filename: item.filename,
-      options: { ...shared, ...definedOnly(optionsOf(item)) },
-      source: () => this.intake.jsonSource(item),
-    }));
-    return accepted(await this.analyses.analyzeBatch(work, waitSeconds));
+    return reply(res, await this.requests.analyzeBatch(input, wait));
   }
 
   @Get('batch/:batch_id')
   @ApiOperation({ summary: 'A batch analysed earlier, with every item' })
   @ApiParam({ name: 'batch_id', format: 'uuid' })
+  @ApiQuery(WAIT_QUERY)
   @ApiOkResponse({ type: BatchResultDto })
   @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
-  getBatch(@UuidParam('batch_id') batchId: string, @Query('wait') wait?: string): Promise<BatchResult> {
-    return this.analyses.getBatch(batchId, wait === undefined ? 0 : waitParam(wait));
+  getBatch(
+    @UuidParam('batch_id') batchId: string,
+    @WaitQuery({ max: MAX_BATCH_WAIT }) wait: number,
+  ): Promise<BatchResult> {
+    return this.analyses.getBatch(batchId, wait);
   }
 
   @Get(':analysis_id')
   @ApiOperation({ summary: 'A stored analysis result' })
   @ApiParam(ANALYSIS_ID_PARAM)
-  @ApiOkResponse({ type: ImageAnalysisResultDto })
+  @ApiOkResponse({ type: ImageAnalysisResultDto, examples: IMAGE_ANALYSIS_EXAMPLES })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND' })
   get(@UuidParam('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {
@@ -172,45 +153,20 @@ export class ImageAnalysisController {
   })
   @ApiParam(ANALYSIS_ID_PARAM)
   @ApiProduces('image/png', 'image/jpeg')
-  @ApiOkResponse({ description: 'The annotated image', content: { 'image/png': {}, 'image/jpeg': {} } })
+  @ApiOkResponse({
+    description: 'The annotated image',
+    content: {
+      'image/png': { schema: { type: 'string', format: 'binary' } },
+      'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND, or MEDIA_NOT_FOUND when the image was deleted since' })
-  async annotated(@UuidParam('analysis_id') analysisId: string, @Res() res: Response): Promise<void> {
-    const { body, contentType } = await this.analyses.annotate(analysisId, async (record) => {
-      if (!record.media_id) {
-        throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, 'The analysed image is not stored', {});
-      }
-      return this.intake.storedBytes(record.media_id);
-    });
-    res.status(200).type(contentType).setHeader('Cache-Control', 'private, max-age=300');
-    res.send(body);
+  async annotated(
+    @UuidParam('analysis_id') analysisId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const image = await this.requests.annotated(analysisId);
+    res.setHeader('Cache-Control', 'private, max-age=300');
+    return new StreamableFile(image.body, { type: image.contentType });
   }
-}
-
-function optionsOf(dto: AnalysisOptionsDto): RequestedOptions {
-  return { analysis_types: dto.analysis_types, max_labels: dto.max_labels, min_confidence: dto.min_confidence };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Multipart text fields through the same DTO rules as JSON. */
-function parseOptionFields(fields: Record<string, string>): RequestedOptions {
-  return optionsOf(validateFields(AnalysisOptionsDto, fields));
-}
-
-/** ?wait=N: whole seconds from 0 to 600. */
-function waitParam(raw: string): number {
-  const seconds = Number(raw);
-  if (!/^\d+$/.test(raw) || seconds > 600) {
-    throw new AppException(
-      ErrorCode.VALIDATION_FAILED,
-      'wait must be whole seconds from 0 to 600',
-      HttpStatus.BAD_REQUEST,
-      {
-        fields: { wait: ['must be an integer from 0 to 600'] },
-      },
-    );
-  }
-  return seconds;
 }

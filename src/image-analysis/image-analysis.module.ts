@@ -10,6 +10,7 @@ import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import { ImageAnalysisController } from './image-analysis.controller';
 import { ImageAnalysisService } from './image-analysis.service';
 import { ImageIntake } from './intake/image-intake';
+import { ImageAnalysisRequests } from './image-analysis-requests.service';
 import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
 /** Labels, objects, text, faces, moderation and colours behind the ImageAnalyzer port. */
@@ -37,6 +38,7 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
     AnalysisRepository,
     ImageAnalysisService,
     ImageIntake,
+    ImageAnalysisRequests,
   ],
   exports: [ImageAnalysisService, ImageIntake],
 })

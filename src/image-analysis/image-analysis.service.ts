@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { CallerContext } from '../auth/caller-context';
 import { AppException, ErrorBody } from '../common/errors/app.exception';
@@ -79,8 +79,6 @@ const STALE_BATCH_MS = 10 * 60 * 1000;
 /** How long POST /analyze-image/batch waits for the batch by default before answering 202. */
 export const DEFAULT_BATCH_WAIT_SECONDS = 60;
 const BATCH_POLL_MS = 1_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -239,12 +237,8 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     };
   }
 
+  /** A stored analysis (its id already checked by the route's UUID pipe). */
   async get(analysisId: string): Promise<ImageAnalysisResult> {
-    if (!UUID.test(analysisId)) {
-      throw new AppException(ErrorCode.VALIDATION_FAILED, 'analysis_id must be a UUID', HttpStatus.BAD_REQUEST, {
-        fields: { analysis_id: ['must be a UUID'] },
-      });
-    }
     const record = await this.records.get(analysisId.toLowerCase());
     return this.callers.assertOwner(record, () =>
       AppException.notFound(ErrorCode.ANALYSIS_NOT_FOUND, `No analysis with id ${analysisId}`, {
@@ -329,11 +323,6 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
 
   /** The batch; with `waitSeconds`, once it has finished or that time has passed (from any replica). */
   async getBatch(batchId: string, waitSeconds = 0): Promise<BatchResult> {
-    if (!UUID.test(batchId)) {
-      throw new AppException(ErrorCode.VALIDATION_FAILED, 'batch_id must be a UUID', HttpStatus.BAD_REQUEST, {
-        fields: { batch_id: ['must be a UUID'] },
-      });
-    }
     const deadline = Date.now() + Math.min(Math.max(0, waitSeconds), 600) * 1000;
     for (;;) {
       const batch = this.callers.assertOwner(await this.records.getBatch(batchId.toLowerCase()), () =>

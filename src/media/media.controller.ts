@@ -3,13 +3,13 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   Inject,
   Post,
   Put,
   Query,
-  Req,
   Res,
 } from '@nestjs/common';
 import {
@@ -33,21 +33,21 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { UuidParam } from '../common/http/uuid-param';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { PublicRoute, RequireScope } from '../auth/scopes';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-code';
-import { readMultipart } from '../common/http/multipart';
-import { ApiMediaInput } from '../docs/api-media-input.decorator';
-import { appConfig, AppConfig, storageConfig, StorageConfig } from '../config/configuration';
+import { IsHeadRequest, RawBody, RawRequestBody, RequestOrigin } from '../common/http/request-facts.decorator';
+import { UuidParam } from '../common/http/uuid-param';
+import { appConfig, AppConfig } from '../config/configuration';
+import { MEDIA_RECORD_EXAMPLES } from '../docs/examples';
 import { MediaRecordDto, PresignedUploadDto, PresignUploadDto, UploadReceivedDto } from './dto/media.dto';
-import { contentDisposition } from './filename';
-import { etagMatches, parseRange } from './http-range';
+import { MediaDownloads } from './media-download.service';
 import { MediaRecord } from './media-record';
 import { MediaService } from './media.service';
 import { PresignedUploadService } from './presigned-upload.service';
+import type { MediaInput } from './upload/media-input';
+import { IncomingMedia, MediaUpload } from './upload/media-upload.decorator';
 
 const MEDIA_ID_PARAM = { name: 'media_id', format: 'uuid', description: 'The id /upload answered with' };
 
@@ -58,7 +58,7 @@ export class MediaController {
   constructor(
     private readonly media: MediaService,
     private readonly presigned: PresignedUploadService,
-    @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
+    private readonly downloads: MediaDownloads,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
 
@@ -69,8 +69,8 @@ export class MediaController {
       'Streams the file to storage while reading it. The format is decided from the bytes; images are probed with ' +
       'sharp and audio with music-metadata. Nothing is stored unless every check passes.',
   })
-  @ApiMediaInput({ fileField: 'file', fileDescription: 'One audio or image file' })
-  @ApiCreatedResponse({ type: MediaRecordDto })
+  @MediaUpload({ fileField: 'file', fileDescription: 'One audio or image file' })
+  @ApiCreatedResponse({ type: MediaRecordDto, examples: MEDIA_RECORD_EXAMPLES })
   @ApiBadRequestResponse({ description: 'FILE_MISSING, TOO_MANY_FILES, UNEXPECTED_FIELD, INVALID_FILE (empty)' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: over MAX_FILE_SIZE' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT, with received_format and supported_formats' })
@@ -78,13 +78,8 @@ export class MediaController {
     description: 'INVALID_FILE: claims a format but does not parse, or too many pixels',
   })
   @ApiServiceUnavailableResponse({ description: 'STORAGE_UNAVAILABLE' })
-  async upload(@Req() req: Request): Promise<MediaRecord> {
-    const { files } = await readMultipart(req, {
-      fileField: 'file',
-      maxFileSize: this.storage.maxFileSize,
-      onFile: (part, signal) => this.media.ingest({ stream: part.stream, filename: part.filename, signal }),
-    });
-    return files[0];
+  upload(@IncomingMedia() input: MediaInput): MediaRecord {
+    return input.media;
   }
 
   @Post('upload/presign')
@@ -98,8 +93,8 @@ export class MediaController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: size over MAX_FILE_SIZE' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT: content_type not accepted' })
-  presign(@Body() body: PresignUploadDto, @Req() req: Request) {
-    return this.presigned.presign(body, this.baseUrl(req));
+  presign(@Body() body: PresignUploadDto, @RequestOrigin() origin: string): Promise<PresignedUploadDto> {
+    return this.presigned.presign(body, this.app.publicBaseUrl ?? origin);
   }
 
   @Put('upload/:media_id')
@@ -119,15 +114,10 @@ export class MediaController {
   async receive(
     @UuidParam('media_id') mediaId: string,
     @Query('token') token: string | undefined,
-    @Req() req: Request,
+    @RawRequestBody() body: RawBody,
   ): Promise<UploadReceivedDto> {
-    if (this.storage.driver !== 'local') {
-      throw AppException.notFound(ErrorCode.NOT_FOUND, 'Uploads go straight to S3 with STORAGE_DRIVER=s3');
-    }
-    const controller = new AbortController();
-    req.once('close', () => !req.complete && controller.abort());
-    const { size } = await this.presigned.receive(mediaId, token, req, controller.signal);
-    return { media_id: mediaId.toLowerCase(), size };
+    const { size } = await this.presigned.receive(mediaId, token, body.stream, body.signal);
+    return { media_id: mediaId, size };
   }
 
   @Post('media/:media_id/complete')
@@ -137,8 +127,8 @@ export class MediaController {
     description: 'On rejection the bytes are deleted. Completing an already completed upload answers its record.',
   })
   @ApiParam(MEDIA_ID_PARAM)
-  @ApiCreatedResponse({ type: MediaRecordDto })
-  @ApiOkResponse({ type: MediaRecordDto, description: 'Already completed' })
+  @ApiCreatedResponse({ type: MediaRecordDto, examples: MEDIA_RECORD_EXAMPLES })
+  @ApiOkResponse({ type: MediaRecordDto, description: 'Already completed', examples: MEDIA_RECORD_EXAMPLES })
   @ApiConflictResponse({ description: 'FILE_MISSING: nothing uploaded yet' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT' })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_FILE (does not parse, size differs from announced)' })
@@ -153,7 +143,7 @@ export class MediaController {
   @RequireScope('media:read')
   @ApiOperation({ summary: 'Metadata of a stored media' })
   @ApiParam(MEDIA_ID_PARAM)
-  @ApiOkResponse({ type: MediaRecordDto })
+  @ApiOkResponse({ type: MediaRecordDto, examples: MEDIA_RECORD_EXAMPLES })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
   getRecord(@UuidParam('media_id') mediaId: string): Promise<MediaRecord> {
@@ -178,57 +168,25 @@ export class MediaController {
   async download(
     @UuidParam('media_id') mediaId: string,
     @Query('redirect') redirect: string | undefined,
-    @Req() req: Request,
+    @Headers() headers: IncomingHttpHeaders,
+    @IsHeadRequest() head: boolean,
     @Res() res: Response,
   ): Promise<void> {
-    const record = await this.media.get(mediaId);
-    const etag = `"${record.sha256}"`;
-    const disposition = contentDisposition(record.filename);
-    if (redirect === 'true' && this.media.presignGet) {
-      const url = await this.media.presignGet(record, disposition);
-      if (url) {
-        res.setHeader('Cache-Control', 'no-store');
-        res.redirect(HttpStatus.FOUND, url);
-        return;
-      }
-    }
-    res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', new Date(record.created_at).toUTCString());
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('Accept-Ranges', 'bytes');
-    if (etagMatches(req.headers['if-none-match'], etag)) {
-      res.status(HttpStatus.NOT_MODIFIED).end();
-      return;
-    }
-    const ifRange = req.headers['if-range'];
-    const range = ifRange && ifRange !== etag ? undefined : parseRange(req.headers.range, record.size);
-    if (range === 'unsatisfiable') {
-      res.setHeader('Content-Range', `bytes */${record.size}`);
-      throw new AppException(
-        ErrorCode.RANGE_NOT_SATISFIABLE,
-        `The range is outside the file (${record.size} bytes)`,
-        HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
-        { size: record.size },
-      );
-    }
-    res.setHeader('Content-Type', record.content_type);
-    res.setHeader('Content-Disposition', disposition);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (range) {
-      res.status(HttpStatus.PARTIAL_CONTENT);
-      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${record.size}`);
-      res.setHeader('Content-Length', String(range.end - range.start + 1));
-    } else {
-      res.status(HttpStatus.OK);
-      res.setHeader('Content-Length', String(record.size));
-    }
-    if (req.method === 'HEAD') {
+    const answer = await this.downloads.answer(mediaId, {
+      redirect: redirect === 'true',
+      range: headers.range,
+      ifNoneMatch: headers['if-none-match'],
+      ifRange: [headers['if-range']].flat()[0],
+      head,
+    });
+    res.status(answer.status).set(answer.headers);
+    if (answer.error) throw answer.error;
+    if (!answer.open) {
       res.end();
       return;
     }
-    const stream = await this.media.openStream(record, range);
     try {
-      await pipeline(stream, res);
+      await pipeline(await answer.open(), res);
     } catch {
       // The client went away or the store failed mid-stream: the connection is already cut.
       res.destroy();
@@ -243,9 +201,5 @@ export class MediaController {
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
   async remove(@UuidParam('media_id') mediaId: string): Promise<void> {
     await this.media.delete(mediaId);
-  }
-
-  private baseUrl(req: Request): string {
-    return this.app.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MediaController } from './media.controller';
+import { MediaDownloads } from './media-download.service';
 import { MediaService } from './media.service';
 import { MediaRecordRepository } from './media-record.repository';
 import { PresignedUploadService } from './presigned-upload.service';
@@ -12,7 +13,7 @@ import { StorageModule } from '../storage/storage.module';
 @Module({
   imports: [StorageModule],
   controllers: [MediaController],
-  providers: [MediaRecordRepository, MediaService, PresignedUploadService],
+  providers: [MediaRecordRepository, MediaService, PresignedUploadService, MediaDownloads],
   exports: [MediaService],
 })
 export class MediaModule {}

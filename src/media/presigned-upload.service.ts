@@ -156,6 +156,9 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
     body: Readable,
     signal?: AbortSignal,
   ): Promise<{ size: number }> {
+    if (this.config.driver !== 'local') {
+      throw AppException.notFound(ErrorCode.NOT_FOUND, 'Uploads go straight to S3 with STORAGE_DRIVER=s3');
+    }
     const id = this.media.parseId(mediaId);
     const claims = this.signer.verify(token, id);
     const pending = await this.records.getPending<PendingUpload>(id);

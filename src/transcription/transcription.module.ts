@@ -24,6 +24,7 @@ import { TranscriptionJobRepository } from './jobs/transcription-job.repository'
 import { AwsTranscriber } from './providers/aws.transcriber';
 import { LocalPocketsphinxTranscriber } from './providers/local-pocketsphinx.transcriber';
 import { TRANSCRIBER, Transcriber } from './providers/transcriber.port';
+import { TranscriptionRequests } from './transcription-requests.service';
 import { TranscriptionController } from './transcription.controller';
 import { TranscriptionService } from './transcription.service';
 
@@ -66,6 +67,7 @@ import { TranscriptionService } from './transcription.service';
     CallbackNotifier,
     TranscriptionJobRepository,
     TranscriptionService,
+    TranscriptionRequests,
   ],
   exports: [TranscriptionService],
 })

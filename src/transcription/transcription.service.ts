@@ -1,6 +1,4 @@
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CallerContext } from '../auth/caller-context';
@@ -15,7 +13,7 @@ import { mediaMetrics, outcomeOf } from '../metrics/media-metrics';
 import { currentTraceparent, runInTraceOf } from '../tracing/trace-context';
 import { CallbackUrlPolicy } from '../security/callbacks/callback-url.policy';
 import { CallbackNotifier } from './callbacks/callback.notifier';
-import { TranscriptionOptionsDto } from './dto/transcription.dto';
+import { TranscriptionJobDto, TranscriptionOptionsDto } from './dto/transcription.dto';
 import { JOB_QUEUE, JobQueue, RetryLaterError } from './jobs/job-queue';
 import { cacheKey, TranscriptionJobRepository, UnfinishedEntry } from './jobs/transcription-job.repository';
 import { WorkerRegistry } from './jobs/worker-registry';
@@ -170,22 +168,13 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
     throw AppException.unavailable(ErrorCode.ENGINE_UNAVAILABLE, message, details);
   }
 
-  /** Validates raw options (multipart fields or JSON) into TranscriptionOptions + callback URL. */
-  async parseOptions(raw: Record<string, unknown>): Promise<{ options: TranscriptionOptions; callbackUrl?: string }> {
+  /**
+   * The options of a submission (its DTO validated by the intake): defaults applied, the callback
+   * URL, language and provider-specific options checked.
+   */
+  async parseOptions(dto: TranscriptionOptionsDto): Promise<{ options: TranscriptionOptions; callbackUrl?: string }> {
     // 400 CALLBACK_NOT_ALLOWED before anything else looks at the URL (see CallbackUrlPolicy).
-    if (raw.callback_url !== undefined) await this.callbackPolicy.check(raw.callback_url);
-    const dto = plainToInstance(TranscriptionOptionsDto, raw);
-    const errors = await validate(dto, { whitelist: true });
-    if (errors.length) {
-      const fields = Object.fromEntries(
-        errors.map((error) => [error.property, Object.values(error.constraints ?? {})]),
-      );
-      throw AppException.badRequest(
-        ErrorCode.VALIDATION_FAILED,
-        `Validation failed for ${Object.keys(fields).join(', ')}`,
-        { fields },
-      );
-    }
+    if (dto.callback_url !== undefined) await this.callbackPolicy.check(dto.callback_url);
     const options: TranscriptionOptions = {
       language_code: dto.language_code ?? this.config.languageCode,
       output_format: dto.output_format ?? 'json',
@@ -716,8 +705,8 @@ function toJobError(error: unknown): JobError {
 }
 
 /** The API's view of a job: the spec's response when completed, error when failed. */
-export function toView(job: TranscriptionJob): Record<string, unknown> {
-  const view: Record<string, unknown> = {
+export function toView(job: TranscriptionJob): TranscriptionJobDto {
+  const view: TranscriptionJobDto = {
     transcription_id: job.transcription_id,
     status: job.status,
     progress: job.progress,

@@ -325,7 +325,7 @@ const REQUEST_CASES: RequestCase[] = [
         .post('/api/v1/analyze-image/batch')
         .send({ items: Array.from({ length: 11 }, () => ({ media_id: fixtureId })) }),
     status: 400,
-    code: 'VALIDATION_FAILED',
+    code: 'TOO_MANY_FILES',
   },
   // multipart shapes
   {

@@ -1,21 +1,18 @@
 /**
- * Streaming multipart/form-data reader on busboy, for any controller that takes `@Req()`.
+ * Streaming multipart/form-data reader on busboy (used by the MediaUpload interceptor).
  * Text fields and file parts are read in order; each file part is handed to `onFile` as a
  * stream the moment it starts, so it can flow straight into MediaService.ingest without ever
  * being buffered or spooled. Fields sent before a file are visible to its callback.
  *
- *   @Post('transcribe')
- *   @ApiConsumes('multipart/form-data')
- *   async transcribe(@Req() req: Request) {
- *     const { fields, files } = await readMultipart(req, {
- *       fileField: 'file',                       // 'files' + maxFiles: 10 for a batch
- *       allowedFields: ['language_code'],
- *       maxFileSize: this.storage.maxFileSize,
- *       onFile: (part, signal) =>
- *         this.media.ingest({ stream: part.stream, filename: part.filename, accept: ['audio'], signal }),
- *     });
- *     return this.jobs.submit(files[0], fields.language_code);
- *   }
+ *   const { fieldValues, files } = await readMultipart(req, {
+ *     fileField: 'file',                       // 'files' + maxFiles: 10 for a batch
+ *     allowedFields: ['language_code'],
+ *     maxFileSize: this.storage.maxFileSize,
+ *     onFile: (part, signal) =>
+ *       this.media.ingest({ stream: part.stream, filename: part.filename, accept: ['audio'], signal }),
+ *   });
+ *
+ * Routes do not call it themselves: `@MediaUpload()` (src/media/upload) does, before the handler.
  *
  * Errors (all AppException, in the error envelope):
  *   not multipart/form-data               415 UNSUPPORTED_MEDIA_TYPE
@@ -67,7 +64,12 @@ export interface MultipartOptions<T> {
    * Called for each file part, in order, with the fields read so far and a signal that fires if
    * the request fails or the client goes away. It must consume part.stream.
    */
-  onFile: (part: MultipartFile, signal: AbortSignal, fields: Record<string, string>) => Promise<T>;
+  onFile: (
+    part: MultipartFile,
+    signal: AbortSignal,
+    fields: Record<string, string>,
+    fieldValues: Record<string, string[]>,
+  ) => Promise<T>;
 }
 
 export interface MultipartResult<T> {
@@ -82,11 +84,15 @@ export interface MultipartResult<T> {
 const badRequest = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppException(code, message, HttpStatus.BAD_REQUEST, details);
 
+export function isMultipart(req: Request): boolean {
+  return /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+}
+
 export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Promise<MultipartResult<T>> {
   const maxFiles = options.maxFiles ?? 1;
   const minFiles = options.maxFiles === undefined ? 1 : (options.minFiles ?? 1);
   const contentType = req.headers['content-type'] ?? '';
-  if (!/^multipart\/form-data/i.test(contentType)) {
+  if (!isMultipart(req)) {
     return Promise.reject(
       new AppException(
         ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -202,7 +208,7 @@ export function readMultipart<T>(req: Request, options: MultipartOptions<T>): Pr
         index: fileCount - 1,
         stream: body,
       };
-      const work = onFile(part, controller.signal, { ...fields });
+      const work = onFile(part, controller.signal, { ...fields }, structuredClone(fieldValues));
       work.catch((error: unknown) => {
         if (!body.readableEnded) body.resume();
         fail(error);

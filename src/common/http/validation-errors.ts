@@ -1,4 +1,6 @@
 import { HttpStatus, ValidationError } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 
@@ -45,4 +47,24 @@ export function validationFailed(errors: ValidationError[]): AppException {
     HttpStatus.BAD_REQUEST,
     total > names.length ? { fields, total_fields: total } : { fields },
   );
+}
+
+/**
+ * A plain object (JSON body, multipart fields) into the DTO `type`, with the global pipe's rules
+ * (unknown fields refused, values transformed): the one place a DTO is validated by hand.
+ */
+export function validateDto<T extends object>(type: ClassConstructor<T>, plain: unknown): T {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    throw new AppException(ErrorCode.VALIDATION_FAILED, 'The body must be a JSON object', HttpStatus.BAD_REQUEST);
+  }
+  const dto = plainToInstance(type, plain);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw validationFailed(errors);
+  return dto;
+}
+
+/** The property names a DTO validates (its own and inherited): the fields it takes. */
+export function dtoFields(type: ClassConstructor<object>): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false);
+  return [...new Set(metadata.map((entry) => entry.propertyName))];
 }

@@ -116,11 +116,9 @@ export class AnalyzeImageDto extends ImageInputDto {}
 
 export class AnalyzeBatchDto extends AnalysisOptionsDto {
   @ApiProperty({ type: [ImageInputDto], description: 'The images; options set on an item override the batch ones' })
-  // Optional for the pipe only (multipart batches have no JSON body); the controller requires it.
-  @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ValidateNested({ each: true })
   @Type(() => ImageInputDto)
-  items?: ImageInputDto[];
+  items!: ImageInputDto[];
 }

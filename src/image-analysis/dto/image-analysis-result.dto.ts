@@ -68,8 +68,8 @@ export class ImageAnalysisResultDto {
   @ApiProperty({ format: 'uuid' }) analysis_id!: string;
   @ApiProperty({ enum: ['completed'] }) status!: 'completed';
   @ApiProperty({ enum: ANALYSIS_TYPES, isArray: true }) analysis_types!: string[];
-  @ApiProperty() max_labels!: number;
-  @ApiProperty() min_confidence!: number;
+  @ApiProperty({ example: 10, description: 'As asked, or the default (REKOGNITION_MAX_LABELS)' }) max_labels!: number;
+  @ApiProperty({ example: 0.6, description: 'As asked, or the provider default' }) min_confidence!: number;
   @ApiPropertyOptional({ type: [LabelDto] }) labels?: LabelDto[];
   @ApiPropertyOptional({ type: [DetectedObjectDto] }) objects?: DetectedObjectDto[];
   @ApiPropertyOptional({ type: [TextDetectionDto] }) text_detections?: TextDetectionDto[];

@@ -193,6 +193,7 @@ export class BatchJobDto {
   @ApiPropertyOptional({ format: 'uuid' }) transcription_id?: string;
   @ApiProperty() filename!: string;
   @ApiProperty({ enum: [...JOB_STATUSES, 'rejected'] }) status!: string;
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'While in_progress' }) progress?: number;
   @ApiPropertyOptional({ type: JobErrorDto }) error?: JobErrorDto;
 }
 
