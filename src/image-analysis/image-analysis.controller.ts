@@ -17,12 +17,11 @@ import { UuidParam } from '../common/http/uuid-param';
 import type { Request, Response } from 'express';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { readMultipart } from '../common/http/multipart';
 import { ApiMediaInput } from '../docs/api-media-input.decorator';
 import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
 import { AnalysisOptionsDto, AnalyzeBatchDto, AnalyzeImageDto } from './dto/analyze-image.dto';
 import { BatchResultDto, ImageAnalysisResultDto } from './dto/image-analysis-result.dto';
-import { Incoming, ImageIntake, isMultipart, readAll, validateFields } from './intake/image-intake';
+import { ImageIntake, isMultipart, validateFields } from './intake/image-intake';
 import { BatchResult, BatchWorkItem, ImageAnalysisService, RequestedOptions } from './image-analysis.service';
 import type { ImageAnalysisResult } from './image-analysis.types';
 
@@ -115,19 +114,12 @@ export class ImageAnalysisController {
     const max = this.config.batchMaxItems;
     if (isMultipart(req)) {
       // A file that fails intake (wrong type, corrupt) becomes that item's error, not the batch's.
-      const { fields, files } = await readMultipart<Incoming>(req, {
-        fileField: 'files',
-        maxFiles: max,
-        maxFileSize: this.storage.maxFileSize,
+      const { options, files } = await this.intake.multipartBatch(req, {
         allowedFields: OPTION_FIELDS,
-        onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
+        maxFiles: max,
+        parseFields: parseOptionFields,
       });
-      const options = parseOptionFields(fields);
-      const items = files.map((file) => ({
-        filename: file.filename,
-        options,
-        source: () => Promise.resolve(this.intake.incomingSource(file)),
-      }));
+      const items = files.map((file) => ({ filename: file.filename, options, source: file.source }));
       return accepted(await this.analyses.analyzeBatch(items, waitSeconds));
     }
     if (!body.items || body.items.length > max) {

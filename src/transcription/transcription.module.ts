@@ -7,10 +7,10 @@ import {
   transcriptionConfig,
   TranscriptionConfig,
 } from '../config/configuration';
-import { BullMqJobQueue } from '../queue/bullmq-job-queue';
+import { createJobQueue } from '../queue/job-queue.factory';
 import { MediaModule } from '../media/media.module';
 import { CallbackNotifier } from './callbacks/callback.notifier';
-import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
+import { JOB_QUEUE } from './jobs/job-queue';
 import { AwsTranscriber } from './providers/aws.transcriber';
 import { LocalPocketsphinxTranscriber } from './providers/local-pocketsphinx.transcriber';
 import { TRANSCRIBER, Transcriber } from './providers/transcriber.port';
@@ -36,17 +36,13 @@ import { TranscriptionService } from './transcription.service';
     {
       provide: JOB_QUEUE,
       inject: [transcriptionConfig.KEY, queueConfig.KEY, appConfig.KEY],
-      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) => {
-        const settings = { concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 };
-        if (!queue.redisUrl) return new InProcessJobQueue(settings);
-        return new BullMqJobQueue({
+      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) =>
+        createJobQueue(queue, {
           name: 'transcription',
-          redisUrl: queue.redisUrl,
-          consume: queue.role !== 'api',
+          concurrency: config.concurrency,
+          timeoutMs: config.jobTimeoutSeconds * 1000,
           drainMs: app.shutdownGraceMs,
-          ...settings,
-        });
-      },
+        }),
     },
     CallbackNotifier,
     TranscriptionService,

@@ -19,6 +19,12 @@ export interface Incoming {
   filename?: string;
 }
 
+/** A batch file streamed into the store as it arrived (or the reason it was refused). */
+export interface StagedImage {
+  filename?: string;
+  source: () => Promise<ImageSource>;
+}
+
 /** One image given by JSON: its bytes in base64, or the id of a stored media. */
 export interface JsonImageInput {
   image_file?: string;
@@ -52,6 +58,43 @@ export class ImageIntake {
       onFile: async (part) => ({ bytes: await readAll(part.stream), filename: part.filename }),
     });
     return { source: this.incomingSource(files[0]), fields };
+  }
+
+  /**
+   * A multipart batch (field `files`): each file streams into the store as a media (same checks
+   * as /upload; nothing held whole in memory), a file that fails intake becomes that item's error,
+   * and if the request itself fails (a bad option field, too many files) nothing stays stored.
+   */
+  async multipartBatch<T>(
+    req: Request,
+    options: { allowedFields: string[]; maxFiles: number; parseFields: (fields: Record<string, string>) => T },
+  ): Promise<{ options: T; files: StagedImage[] }> {
+    const stored: MediaRecord[] = [];
+    try {
+      const { fields, files } = await readMultipart<StagedImage>(req, {
+        fileField: 'files',
+        maxFiles: options.maxFiles,
+        maxFileSize: this.storage.maxFileSize,
+        allowedFields: options.allowedFields,
+        onFile: async (part, signal) => {
+          const filename = part.filename;
+          try {
+            const record = await this.media.ingest({ stream: part.stream, filename, accept: ['image'], signal });
+            stored.push(record);
+            const source: ImageSource = { ...this.storedSource(record), staged: true };
+            return { filename, source: () => Promise.resolve(source) };
+          } catch (error) {
+            part.stream.resume();
+            if (signal.aborted) throw error;
+            return { filename, source: () => Promise.reject(error as Error) };
+          }
+        },
+      });
+      return { options: options.parseFields(fields), files };
+    } catch (error) {
+      await Promise.all(stored.map((record) => this.media.delete(record.media_id).catch(() => undefined)));
+      throw error;
+    }
   }
 
   /**
