@@ -557,7 +557,7 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
 
   /** Without a shared queue: nobody here holds its items and nothing moved for a long time. */
   private looksAbandoned(batch: StoredBatch, view: BatchResult): boolean {
-    if (this.batchQueue.shared) return false; // Redis holds the items; a dead worker's are taken over
+    if (this.batchQueue.shared && batch.inputs) return false; // Redis holds the items; a dead worker's are taken over
     if (Date.now() - Date.parse(view.updated_at ?? batch.created_at) <= STALE_BATCH_MS) return false;
     return !(batch.inputs ?? []).some((input) => this.batchQueue.has(itemJobId(batch.batch_id, input.index)));
   }
