@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -305,4 +305,23 @@ describe('image batches, callbacks and poison jobs on the shared queue', () => {
     expect(alive().every((replica) => engineChildren(pidOf(replica)).length === 0)).toBe(true);
     expect((await stored(`transcriptions/jobs/${id}.json`))?.status).toBe('failed');
   }, 200_000);
+
+  it('Redis away: a batch answers 503 QUEUE_UNAVAILABLE and keeps neither its record nor its images', async () => {
+    const [survivor] = alive();
+    const count = async (prefix: string) => {
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: storeEnv.S3_BUCKET_NAME, Prefix: storeEnv.S3_PREFIX + prefix }),
+      );
+      return listed.KeyCount ?? 0;
+    };
+    const before = { media: await count('media/'), batches: await count('analyses/batches/') };
+    await redis.stop();
+    const form = new FormData();
+    form.append('analysis_types', 'colors');
+    form.append('files', new Blob([readFileSync(join(FIXTURES, 'images', 'cat.jpg'))]), 'cat.jpg');
+    const refused = await json(`${survivor.baseUrl}/api/v1/analyze-image/batch`, { method: 'POST', body: form });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: 'QUEUE_UNAVAILABLE', details: { queue: 'image-batch' } });
+    expect({ media: await count('media/'), batches: await count('analyses/batches/') }).toEqual(before);
+  }, 60_000);
 });
