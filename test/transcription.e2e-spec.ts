@@ -456,7 +456,7 @@ describe('transcription: timeouts, restarts, missing engine, S3 storage', () => 
         const gaveUp = await second.http.get(`/api/v1/transcribe/${exhausted}`).expect(200);
         expect(gaveUp.body).toMatchObject({
           status: 'failed',
-          error: { code: 'INTERRUPTED', message: expect.any(String) },
+          error: { code: 'REPEATEDLY_INTERRUPTED', message: expect.any(String), details: { attempts: 3 } },
         });
       } finally {
         await second.close();

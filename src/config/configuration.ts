@@ -235,6 +235,10 @@ export const queueConfig = registerAs('queue', () => {
     redisUrl: env.REDIS_URL,
     /** `api` takes requests and enqueues, `worker` runs the engines, `all` does both. */
     role: env.SERVICE_ROLE,
+    /** A worker that stops renewing a job's lock this long (kill -9) loses the job to another. */
+    lockMs: env.QUEUE_LOCK_MS,
+    /** Times a job's worker may die or be stopped under it before the job is failed (a poison job). */
+    maxInterruptions: env.JOB_MAX_INTERRUPTIONS,
   };
 });
 export type QueueConfig = ReturnType<typeof queueConfig>;

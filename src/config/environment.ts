@@ -167,6 +167,9 @@ export class Environment {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
   @Transform(toLowerCase) @IsIn(['all', 'api', 'worker']) SERVICE_ROLE: 'all' | 'api' | 'worker' = 'all';
+  // Shorter: a killed worker's jobs are taken over sooner, but a stalled event loop loses its lock.
+  @Transform(toNumber) @IsInt() @Min(1_000) QUEUE_LOCK_MS = 10_000;
+  @Transform(toNumber) @IsInt() @Min(1) @Max(10) JOB_MAX_INTERRUPTIONS = 3;
 
   @Transform(toNumber) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toNumber) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 10_000;

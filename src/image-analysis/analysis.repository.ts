@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
-import type { BatchResult } from './image-analysis.service';
 import type { AnalyzerOutput, ImageAnalysisResult, ImageInfo } from './image-analysis.types';
 
 /** Where image analyses live in the object store (see ObjectStore for the whole key layout). */
 export const analysisKeys = {
   record: (id: string) => `analyses/${id}.json`,
-  batch: (id: string) => `analyses/batches/${id}.json`,
   cache: (sha256: string, optionsHash: string) => `cache/analysis/${sha256}/${optionsHash}.json`,
 };
 
@@ -21,7 +19,7 @@ export interface AnalysisCacheEntry {
   created_at: string;
 }
 
-/** The image-analysis feature's records: analyses, batches and the result cache. */
+/** The image-analysis feature's records: analyses and the result cache (batches: ImageBatchStore). */
 @Injectable()
 export class AnalysisRepository {
   constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
@@ -32,14 +30,6 @@ export class AnalysisRepository {
 
   save(result: ImageAnalysisResult): Promise<void> {
     return this.store.writeJson(analysisKeys.record(result.analysis_id), result);
-  }
-
-  getBatch(batchId: string): Promise<BatchResult | null> {
-    return this.store.readJson<BatchResult>(analysisKeys.batch(batchId));
-  }
-
-  saveBatch(batch: BatchResult): Promise<void> {
-    return this.store.writeJson(analysisKeys.batch(batch.batch_id), batch);
   }
 
   /** `sha256` is the image's hash with its cache namespace in front (CallerContext.cacheNamespace). */

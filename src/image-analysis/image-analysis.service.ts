@@ -1,11 +1,33 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { CallerContext } from '../auth/caller-context';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { CallerContext, runAsCaller } from '../auth/caller-context';
 import { AppException, ErrorBody } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { imageAnalysisConfig, ImageAnalysisConfig, storageConfig, StorageConfig } from '../config/configuration';
+import {
+  imageAnalysisConfig,
+  ImageAnalysisConfig,
+  queueConfig,
+  QueueConfig,
+  storageConfig,
+  StorageConfig,
+} from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
+import { MediaService } from '../media/media.service';
 import { mediaMetrics, TrackOperation } from '../metrics/media-metrics';
+import { JobQueue, RetryLaterError } from '../transcription/jobs/job-queue';
+import { TranscriptionError } from '../transcription/providers/transcriber.port';
+import {
+  BatchItemInput,
+  BatchItemState,
+  IMAGE_BATCH_QUEUE,
+  ImageBatchStore,
+  ItemRun,
+  itemJobId,
+  parseItemJobId,
+  StoredBatch,
+} from './batch/image-batch.store';
 import { renderAnnotated } from './annotate/annotator';
 import { dominantColors } from './colors/dominant-colors';
 import { AnalysisCacheEntry, AnalysisRepository } from './analysis.repository';
@@ -34,6 +56,8 @@ export interface ImageSource {
   persist?: (existingMediaId?: string) => Promise<{ media_id: string; owner: string }>;
   /** Deletes what persist stored, when the analysis beside it failed (nothing stays behind). */
   discard?: (mediaId: string) => Promise<void>;
+  /** A stored image that was stored for this request (a refused batch deletes it again). */
+  staged?: boolean;
 }
 
 export interface RequestedOptions {
@@ -74,11 +98,19 @@ export interface BatchResult {
   error?: { code: string; message: string };
 }
 
-/** A running batch writes its record after each item; one silent this long lost its process. */
+/** Without a shared queue: a batch none of whose items moved this long lost its process. */
 const STALE_BATCH_MS = 10 * 60 * 1000;
 /** How long POST /analyze-image/batch waits for the batch by default before answering 202. */
 export const DEFAULT_BATCH_WAIT_SECONDS = 60;
-const BATCH_POLL_MS = 1_000;
+/** How often a wait re-reads the batch for items other replicas finish. */
+const BATCH_POLL_MS = 500;
+/** Starts of an item that meets transient faults (engine, AWS, store) before it fails; 1 s, 2 s apart. */
+export const ITEM_ATTEMPTS = 3;
+export const ITEM_RETRY_BASE_MS = 1_000;
+/** One item's analysis is aborted (and retried) after this long. */
+export const ITEM_TIMEOUT_MS = 5 * 60 * 1000;
+/** Images of one batch stored at once at submit. */
+const STAGE_CONCURRENCY = 4;
 
 export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -92,9 +124,12 @@ export function sha256Of(bytes: Buffer): string {
 @Injectable()
 export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ImageAnalysisService.name);
-  /** Batches running in this process (awaited at shutdown, so their records are finished). */
-  private readonly runningBatches = new Set<Promise<void>>();
   private readonly formats: string[];
+  /** Emits a batch id when this process ends one of its items (wakes waits at once). */
+  private readonly batchEvents = new EventEmitter();
+  /** As recorded in the runs of the items this process analyses (host-pid-random). */
+  private readonly workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private destroying = false;
 
   constructor(
     @Inject(IMAGE_ANALYZER) private readonly analyzer: ImageAnalyzer,
@@ -103,9 +138,16 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
     readiness: ReadinessRegistry,
     private readonly callers: CallerContext,
+    @Inject(IMAGE_BATCH_QUEUE) private readonly batchQueue: JobQueue,
+    @Inject(queueConfig.KEY) private readonly queueSettings: QueueConfig,
+    private readonly media: MediaService,
+    private readonly batches: ImageBatchStore,
   ) {
     this.formats = sharpFormats(storage.allowedImageFormats);
+    this.batchEvents.setMaxListeners(0);
     readiness.register('image_analysis', () => this.analyzer.readiness());
+    this.batchQueue.process((jobId, signal) => this.runItem(jobId, signal));
+    mediaMetrics.reportQueue('image_batch', () => this.batchQueue.stats());
   }
 
   onApplicationBootstrap(): void {
@@ -116,7 +158,10 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.allSettled([...this.runningBatches]);
+    this.destroying = true;
+    // Running items finish (or go back to a shared queue) before the engines close.
+    await this.batchQueue.close();
+    this.batchEvents.removeAllListeners();
     await this.analyzer.close?.();
   }
 
@@ -248,16 +293,20 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /**
-   * Starts a batch as a job: its record (in_progress) is written at once, the items are analysed
-   * in the background with at most IMAGE_BATCH_CONCURRENCY at once, each getting its result or its
-   * own error, and the record is rewritten after each item. Resolves with the finished batch if it
-   * ends within `waitSeconds`, else with the batch as it stands (the caller answers 202).
+   * Starts a batch as a job: each image is stored first (multipart files were streamed to the
+   * store by the intake; base64 ones are stored here; media_id ones are referenced), the batch
+   * record is written, and every item goes to the batch queue, so whichever replica or worker is
+   * free analyses it. An item that fails intake is that item's error. Resolves with the finished
+   * batch if it ends within `waitSeconds`, else with the batch as it stands (the caller answers 202).
    */
   async analyzeBatch(work: BatchWorkItem[], waitSeconds = DEFAULT_BATCH_WAIT_SECONDS): Promise<BatchResult> {
+    const owner = this.callers.owner();
+    const batchId = randomUUID();
+    const inputs = await mapLimited(work, STAGE_CONCURRENCY, (item, index) => this.stageInput(item, index));
     const now = new Date().toISOString();
-    const batch: BatchResult = {
-      batch_id: randomUUID(),
-      owner: this.callers.owner(),
+    const batch: StoredBatch = {
+      batch_id: batchId,
+      owner,
       status: 'in_progress',
       total: work.length,
       succeeded: 0,
@@ -266,86 +315,284 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       processing_time: 0,
       created_at: now,
       updated_at: now,
+      inputs,
     };
-    await this.records.saveBatch(batch);
-    const running = this.runBatch(batch, work).finally(() => this.runningBatches.delete(running));
-    this.runningBatches.add(running);
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      running.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, waitSeconds) * 1000))),
-    ]);
-    clearTimeout(timer);
-    return finished ? batch : { ...batch, items: [...batch.items] };
+    try {
+      await this.batches.saveBatch(batch);
+    } catch (error) {
+      await this.discardInputs(inputs);
+      throw error;
+    }
+    try {
+      for (const input of inputs) if (!input.error) await this.batchQueue.enqueue(itemJobId(batchId, input.index));
+    } catch (error) {
+      // Redis is away: nothing would run these items, so neither the batch nor its images are kept.
+      this.logger.error({ err: error, batchId }, 'could not enqueue the image batch');
+      await this.batches.deleteBatch(batchId).catch(() => undefined);
+      await this.discardInputs(inputs);
+      throw AppException.unavailable(ErrorCode.QUEUE_UNAVAILABLE, 'The job queue is unavailable; try again shortly', {
+        queue: 'image-batch',
+      });
+    }
+    if (inputs.every((input) => input.error)) await this.finalizeBatch(batchId);
+    return this.waitForBatch(batchId, owner, waitSeconds);
   }
 
-  private async runBatch(batch: BatchResult, work: BatchWorkItem[]): Promise<void> {
-    const started = Date.now();
-    const items: BatchItemResult[] = new Array(work.length);
-    let next = 0;
-    let writes = Promise.resolve();
-    const record = () => {
-      const done = items.filter(Boolean);
-      Object.assign(batch, {
-        succeeded: done.filter((item) => item.status === 'completed').length,
-        failed: done.filter((item) => item.status === 'failed').length,
-        items: done.sort((a, b) => a.index - b.index),
-        processing_time: Math.round(Date.now() - started) / 1000,
+  /** Where one item's image is: stored now if it came in the request, or its error. */
+  private async stageInput(item: BatchWorkItem, index: number): Promise<BatchItemInput> {
+    const base: BatchItemInput = {
+      index,
+      ...(item.filename ? { filename: item.filename } : {}),
+      options: item.options,
+    };
+    try {
+      const source = await item.source();
+      if (source.media_id) return { ...base, media_id: source.media_id, ...(source.staged ? { ingested: true } : {}) };
+      if (!source.persist) throw new Error('a batch item has neither a media_id nor a way to store it');
+      const stored = await source.persist();
+      return { ...base, media_id: stored.media_id, ingested: true };
+    } catch (error) {
+      return { ...base, error: this.describeError(error) };
+    }
+  }
+
+  private async discardInputs(inputs: BatchItemInput[]): Promise<void> {
+    await Promise.all(
+      inputs
+        .filter((input) => input.ingested && input.media_id)
+        .map((input) => this.media.delete(input.media_id as string, this.callers.owner()).catch(() => undefined)),
+    );
+  }
+
+  /** The queue's handler: one item, from its stored image to its result or its error. */
+  private async runItem(jobId: string, signal: AbortSignal): Promise<void> {
+    const ref = parseItemJobId(jobId);
+    if (!ref) return;
+    const { batchId, index } = ref;
+    let batch: StoredBatch | null;
+    let state: BatchItemState;
+    try {
+      batch = await this.batches.getBatch(batchId);
+      state = (await this.batches.getItem(batchId, index)) ?? {
+        index,
+        status: 'queued',
+        runs: [],
         updated_at: new Date().toISOString(),
+      };
+    } catch (error) {
+      throw this.itemRetryLater(jobId, error);
+    }
+    const input = batch?.inputs?.find((candidate) => candidate.index === index);
+    if (!batch || !input?.media_id || input.error) return; // the batch was refused or deleted
+    if (state.status === 'completed' || state.status === 'failed') {
+      // Done before its worker could tell the queue (it died right after): never run twice.
+      await this.finalizeBatch(batchId).catch(() => undefined);
+      return;
+    }
+    const now = new Date().toISOString();
+    const lastRun = state.runs.at(-1);
+    if (lastRun && !lastRun.outcome) Object.assign(lastRun, { outcome: 'interrupted', finished_at: now });
+    const limit = this.queueSettings.maxInterruptions;
+    const interruptions = state.runs.filter((run) => run.outcome === 'interrupted').length;
+    if (interruptions >= limit) {
+      // A poison item: its worker died under it every time (a crashing engine): it fails, not loops.
+      state.status = 'failed';
+      state.error = {
+        code: ErrorCode.REPEATEDLY_INTERRUPTED,
+        message: `The worker running this item stopped ${interruptions} times (killed or crashed); it is not retried`,
+        details: { attempts: state.runs.length, max_interruptions: limit, runs: state.runs },
+      };
+      return this.endItem(jobId, batchId, state);
+    }
+    const run: ItemRun = { attempt: state.runs.length + 1, worker: this.workerId, started_at: now };
+    state.runs.push(run);
+    state.status = 'in_progress';
+    state.updated_at = now;
+    try {
+      await this.batches.saveItem(batchId, state);
+    } catch (error) {
+      throw this.itemRetryLater(jobId, error);
+    }
+    try {
+      const owner = batch.owner ?? '';
+      const caller = { owner, scopes: ['analyze'], authenticated: this.callers.authEnabled };
+      state.result = await untilAborted(
+        signal,
+        runAsCaller(caller, async () =>
+          this.analyze(await this.storedImage(input.media_id as string, owner), input.options),
+        ),
+      );
+      state.status = 'completed';
+      run.outcome = 'completed';
+    } catch (error) {
+      if (this.destroying && signal.aborted) {
+        // Shutting down: a shared queue hands the item to another worker at once.
+        run.outcome = 'interrupted';
+        run.finished_at = new Date().toISOString();
+        await this.batches.saveItem(batchId, state).catch(() => undefined);
+        if (this.batchQueue.shared) throw new RetryLaterError('interrupted by shutdown', 0);
+        return;
+      }
+      const reason = signal.aborted ? signal.reason : error;
+      const faults = state.runs.filter((candidate) => candidate.outcome === 'retry').length + 1;
+      if (isTransient(reason) && faults < ITEM_ATTEMPTS) {
+        // An engine or AWS fault, or the store: the item runs again after a backoff.
+        run.outcome = 'retry';
+        run.finished_at = new Date().toISOString();
+        state.status = 'queued';
+        this.logger.warn({ err: reason, jobId, faults }, 'batch item failed transiently; retrying');
+        await this.batches.saveItem(batchId, state).catch(() => undefined);
+        throw new RetryLaterError('transient fault', ITEM_RETRY_BASE_MS * 2 ** (faults - 1));
+      }
+      state.status = 'failed';
+      state.error = this.describeError(reason);
+      run.outcome = 'failed';
+    }
+    run.finished_at = new Date().toISOString();
+    await this.endItem(jobId, batchId, state);
+  }
+
+  private async endItem(jobId: string, batchId: string, state: BatchItemState): Promise<void> {
+    state.updated_at = new Date().toISOString();
+    try {
+      await this.batches.saveItem(batchId, state);
+    } catch (error) {
+      throw this.itemRetryLater(jobId, error);
+    }
+    this.batchEvents.emit(batchId);
+    await this.finalizeBatch(batchId).catch((error: unknown) =>
+      this.logger.warn({ err: error, batchId }, 'could not finalize the batch record'),
+    );
+  }
+
+  /** Once every item has ended: the batch record gets them all (read in one object from then on). */
+  private async finalizeBatch(batchId: string): Promise<void> {
+    const batch = await this.batches.getBatch(batchId);
+    if (!batch || batch.status !== 'in_progress') return;
+    const view = await this.assemble(batch);
+    if (view.status === 'in_progress') return;
+    await this.batches.saveBatch({ ...view, inputs: batch.inputs });
+    this.batchEvents.emit(batchId);
+  }
+
+  private itemRetryLater(jobId: string, error: unknown): unknown {
+    if (!(error instanceof AppException && error.code === ErrorCode.STORAGE_UNAVAILABLE) || this.destroying) {
+      return error;
+    }
+    this.logger.warn({ err: error, jobId }, 'the store refused a batch item write; retrying the item');
+    return new RetryLaterError('the store refused a write', ITEM_RETRY_BASE_MS);
+  }
+
+  /** A stored image as an analysis source (run by a worker, for the batch's owner). */
+  private async storedImage(mediaId: string, owner: string): Promise<ImageSource> {
+    const record = await this.media.get(mediaId, owner);
+    if (record.media_type !== 'image') {
+      throw new AppException(
+        ErrorCode.INVALID_FILE_FORMAT,
+        `Media ${record.media_id} is ${record.media_type}, not an image`,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        { media_id: record.media_id, received_format: record.format },
+      );
+    }
+    return {
+      sha256: record.sha256,
+      media_id: record.media_id,
+      owner: record.owner,
+      bytes: async () => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of await this.media.openStream(record)) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
+      },
+    };
+  }
+
+  /** The batch as it stands: from its record once final, else from its items' records. */
+  private async assemble(batch: StoredBatch): Promise<BatchResult> {
+    const { inputs: _inputs, ...stored } = batch;
+    if (!batch.inputs || batch.status !== 'in_progress') return stored as BatchResult;
+    const states = new Map<number, BatchItemState>();
+    for (const state of await this.batches.items(batch)) if (state) states.set(state.index, state);
+    const items: BatchItemResult[] = [];
+    let latest = Date.parse(batch.updated_at ?? batch.created_at);
+    let pending = 0;
+    for (const input of batch.inputs) {
+      const base = { index: input.index, ...(input.filename ? { filename: input.filename } : {}) };
+      const state = states.get(input.index);
+      if (state) latest = Math.max(latest, Date.parse(state.updated_at));
+      if (input.error) items.push({ ...base, status: 'failed', error: input.error });
+      else if (state?.status === 'completed') items.push({ ...base, status: 'completed', result: state.result });
+      else if (state?.status === 'failed') items.push({ ...base, status: 'failed', error: state.error });
+      else pending += 1;
+    }
+    const done = pending === 0;
+    return {
+      ...(stored as BatchResult),
+      status: done ? 'completed' : 'in_progress',
+      succeeded: items.filter((item) => item.status === 'completed').length,
+      failed: items.filter((item) => item.status === 'failed').length,
+      items,
+      processing_time: Math.round((done ? latest : Date.now()) - Date.parse(batch.created_at)) / 1000,
+      updated_at: new Date(latest).toISOString(),
+    };
+  }
+
+  private async batchView(batchId: string, owner: string): Promise<BatchResult> {
+    const stored = await this.batches.getBatch(batchId.toLowerCase());
+    const batch = this.callers.assertOwner(
+      stored,
+      () => AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
+      owner,
+    );
+    const view = await this.assemble(batch);
+    if (view.status === 'in_progress' && this.looksAbandoned(batch, view)) {
+      // Its process died mid-batch (no shared queue to hand the items on): say so rather than in_progress forever.
+      return {
+        ...view,
+        status: 'failed',
+        error: { code: 'INTERRUPTED', message: 'The service stopped while this batch ran; submit it again' },
+      };
+    }
+    return view;
+  }
+
+  /** Without a shared queue: nobody here holds its items and nothing moved for a long time. */
+  private looksAbandoned(batch: StoredBatch, view: BatchResult): boolean {
+    if (this.batchQueue.shared && batch.inputs) return false; // Redis holds the items; a dead worker's are taken over
+    if (Date.now() - Date.parse(view.updated_at ?? batch.created_at) <= STALE_BATCH_MS) return false;
+    return !(batch.inputs ?? []).some((input) => this.batchQueue.has(itemJobId(batch.batch_id, input.index)));
+  }
+
+  /** The batch once finished or after `waitSeconds`: woken by this process's items, polling for others'. */
+  private async waitForBatch(batchId: string, owner: string, waitSeconds: number): Promise<BatchResult> {
+    const deadline = Date.now() + Math.min(Math.max(0, waitSeconds), 600) * 1000;
+    for (;;) {
+      const batch = await this.batchView(batchId, owner);
+      if (batch.status !== 'in_progress' || Date.now() >= deadline || this.destroying) return batch;
+      await new Promise<void>((resolve) => {
+        const events = this.batchEvents;
+        const timer = setTimeout(finish, Math.min(BATCH_POLL_MS, deadline - Date.now()));
+        function finish() {
+          clearTimeout(timer);
+          events.off(batchId, finish);
+          resolve();
+        }
+        events.on(batchId, finish);
       });
-      const snapshot = { ...batch, items: [...batch.items] };
-      writes = writes
-        .then(() => this.records.saveBatch(snapshot))
-        .catch((error: unknown) => this.logger.warn({ err: error, batchId: batch.batch_id }, 'batch record not saved'));
-    };
-    const runOne = async (index: number): Promise<BatchItemResult> => {
-      const item = work[index];
-      const base = { index, ...(item.filename ? { filename: item.filename } : {}) };
-      try {
-        const result = await this.analyze(await item.source(), item.options);
-        return { ...base, status: 'completed', result };
-      } catch (error) {
-        return { ...base, status: 'failed', error: this.describeError(error) };
-      }
-    };
-    const lanes = Array.from({ length: Math.min(this.config.batchConcurrency, work.length) }, async () => {
-      while (next < work.length) {
-        const index = next++;
-        items[index] = await runOne(index);
-        record();
-      }
-    });
-    await Promise.all(lanes);
-    batch.status = 'completed';
-    record();
-    await writes;
+    }
   }
 
   /** The batch; with `waitSeconds`, once it has finished or that time has passed (from any replica). */
   async getBatch(batchId: string, waitSeconds = 0): Promise<BatchResult> {
-    const deadline = Date.now() + Math.min(Math.max(0, waitSeconds), 600) * 1000;
-    for (;;) {
-      const batch = this.callers.assertOwner(await this.records.getBatch(batchId.toLowerCase()), () =>
-        AppException.notFound(ErrorCode.BATCH_NOT_FOUND, `No batch with id ${batchId}`, { batch_id: batchId }),
-      );
-      if (batch.status !== 'in_progress') return batch;
-      if (Date.now() - Date.parse(batch.updated_at ?? batch.created_at) > STALE_BATCH_MS) {
-        // Its process died mid-batch: say so rather than in_progress forever.
-        return {
-          ...batch,
-          status: 'failed',
-          error: { code: 'INTERRUPTED', message: 'The service stopped while this batch ran; submit it again' },
-        };
-      }
-      if (Date.now() >= deadline) return batch;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(BATCH_POLL_MS, deadline - Date.now())));
-    }
+    return this.waitForBatch(batchId.toLowerCase(), this.callers.owner(), waitSeconds);
   }
 
   /** An item's error as the envelope would carry it; unexpected errors never leak internals. */
   private describeError(error: unknown): { code: string; message: string; details: Record<string, unknown> } {
     if (error instanceof AppException) {
       return { code: error.code, message: (error.getResponse() as ErrorBody).error.message, details: error.details };
+    }
+    if (error instanceof TranscriptionError && error.code === 'ETIMEDOUT') {
+      return { code: ErrorCode.TIMEOUT, message: error.message, details: {} };
     }
     this.logger.error({ err: error }, 'batch item failed unexpectedly');
     return {
@@ -375,4 +622,35 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
     });
     return createHash('sha256').update(key).digest('hex').slice(0, 32);
   }
+}
+
+/** `work` over `items`, at most `limit` at once, results in order. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** The work's outcome, or the signal's reason once it aborts (the queue's timeout or shutdown). */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+/** Worth another attempt: a backend fault (5xx: store, engine, AWS), a timeout or an unexpected crash; never bad input. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof AppException) return error.getStatus() >= 500;
+  return true;
 }

@@ -20,6 +20,11 @@ export interface BullMqQueueOptions {
   lockMs?: number;
   /** At close: how long running jobs may take to finish before they are aborted and handed back. */
   drainMs?: number;
+  /**
+   * Lock expiries (dead workers) BullMQ tolerates before it fails a job by itself. Set it to the
+   * handler's own limit so the handler sees the job once more and records why it gives up.
+   */
+  maxStalls?: number;
 }
 
 const DEFAULTS = { attempts: 5, backoffMs: 2_000, lockMs: 10_000, drainMs: 10_000 };
@@ -41,7 +46,7 @@ export class BullMqJobQueue implements JobQueue {
   private closed = false;
 
   constructor(options: BullMqQueueOptions) {
-    this.options = { ...DEFAULTS, ...options } as Required<BullMqQueueOptions>;
+    this.options = { ...DEFAULTS, ...definedOnly(options) } as Required<BullMqQueueOptions>;
     // Fail fast while Redis is away (503 at submit) instead of queueing commands in memory.
     this.connection = new IORedis(options.redisUrl, redisOptions({ enableOfflineQueue: false }));
     this.connection.on('error', (error) => this.logger.debug({ err: error }, 'redis connection error'));
@@ -58,7 +63,7 @@ export class BullMqJobQueue implements JobQueue {
       concurrency,
       lockDuration: lockMs,
       stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
-      maxStalledCount: Math.max(1, this.options.attempts - 1),
+      maxStalledCount: this.options.maxStalls ?? Math.max(1, this.options.attempts - 1),
       autorun: true,
     });
     this.worker.on('error', (error) => this.logger.debug({ err: error }, 'worker error'));
@@ -170,4 +175,8 @@ function redisOptions(extra: RedisOptions): RedisOptions {
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     ...extra,
   };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -14,12 +14,12 @@ import {
   transcriptionConfig,
   TranscriptionConfig,
 } from '../config/configuration';
-import { BullMqJobQueue } from '../queue/bullmq-job-queue';
+import { createJobQueue } from '../queue/job-queue.factory';
 import { MediaModule } from '../media/media.module';
 import { MediaService } from '../media/media.service';
 import { StorageModule } from '../storage/storage.module';
-import { CallbackNotifier } from './callbacks/callback.notifier';
-import { InProcessJobQueue, JOB_QUEUE } from './jobs/job-queue';
+import { CALLBACK_QUEUE, CallbackNotifier } from './callbacks/callback.notifier';
+import { JOB_QUEUE } from './jobs/job-queue';
 import { TranscriptionJobRepository } from './jobs/transcription-job.repository';
 import { AwsTranscriber } from './providers/aws.transcriber';
 import { LocalPocketsphinxTranscriber } from './providers/local-pocketsphinx.transcriber';
@@ -27,6 +27,9 @@ import { TRANSCRIBER, Transcriber } from './providers/transcriber.port';
 import { TranscriptionRequests } from './transcription-requests.service';
 import { TranscriptionController } from './transcription.controller';
 import { TranscriptionService } from './transcription.service';
+
+/** Deliveries one worker makes at once (each mostly waits on the network). */
+const CALLBACK_CONCURRENCY = 8;
 
 /** Speech to text: asynchronous jobs behind the Transcriber port (TRANSCRIBE_PROVIDER picks it). */
 @Module({
@@ -52,17 +55,30 @@ import { TranscriptionService } from './transcription.service';
     {
       provide: JOB_QUEUE,
       inject: [transcriptionConfig.KEY, queueConfig.KEY, appConfig.KEY],
-      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) => {
-        const settings = { concurrency: config.concurrency, timeoutMs: config.jobTimeoutSeconds * 1000 };
-        if (!queue.redisUrl) return new InProcessJobQueue(settings);
-        return new BullMqJobQueue({
+      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) =>
+        createJobQueue(queue, {
           name: 'transcription',
-          redisUrl: queue.redisUrl,
-          consume: queue.role !== 'api',
+          concurrency: config.concurrency,
+          timeoutMs: config.jobTimeoutSeconds * 1000,
           drainMs: app.shutdownGraceMs,
-          ...settings,
-        });
-      },
+        }),
+    },
+    {
+      // With Redis, deliveries are queued jobs any worker makes; without, they run in-process.
+      provide: CALLBACK_QUEUE,
+      inject: [transcriptionConfig.KEY, queueConfig.KEY, appConfig.KEY],
+      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) =>
+        queue.redisUrl
+          ? createJobQueue(queue, {
+              name: 'callbacks',
+              concurrency: CALLBACK_CONCURRENCY,
+              timeoutMs: config.callback.timeoutMs + 5_000,
+              drainMs: app.shutdownGraceMs,
+              // The handler gives up after CALLBACK_MAX_ATTEMPTS; BullMQ's own bound is a backstop.
+              attempts: config.callback.maxAttempts + 2,
+              backoffMs: config.callback.retryBaseMs,
+            })
+          : null,
     },
     CallbackNotifier,
     TranscriptionJobRepository,

@@ -20,8 +20,6 @@ import { WorkerRegistry } from './jobs/worker-registry';
 import { TRANSCRIBER, Transcriber, TranscriptionError } from './providers/transcriber.port';
 import type { BatchRecord, JobError, JobRun, TranscriptionJob, TranscriptionOptions } from './transcription.types';
 
-/** Times a job is started before a restart gives up on it. */
-const MAX_ATTEMPTS = 3;
 const RECOVERY_TIMEOUT_MS = 15_000;
 /** How often the unfinished index is scanned for jobs whose holder died (and own jobs to retry). */
 const SWEEP_INTERVAL_MS = 10_000;
@@ -657,8 +655,18 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
         message: `The service restarted with provider ${this.transcriber.name}, not ${job.provider}`,
       };
     }
-    if (job.attempts >= MAX_ATTEMPTS) {
-      return { code: 'INTERRUPTED', message: `The service restarted ${job.attempts} times while this job ran` };
+    // A poison job (its worker died under it each time: a crashing engine, an OOM kill): failed, not looped.
+    const limit = this.queueSettings.maxInterruptions;
+    const runs = job.runs ?? [];
+    const interruptions = job.runs
+      ? runs.filter((run) => run.outcome === 'interrupted' || !run.outcome).length
+      : job.attempts; // records from before runs were kept
+    if (interruptions >= limit) {
+      return {
+        code: ErrorCode.REPEATEDLY_INTERRUPTED,
+        message: `The worker running this job stopped ${interruptions} times (killed, crashed or restarted); it is not retried`,
+        details: { attempts: job.attempts, max_interruptions: limit, runs },
+      };
     }
     const mediaExists = await this.media.get(job.media_id, job.owner).then(
       () => true,

@@ -50,6 +50,8 @@ export interface TranscriptResult {
 export interface JobError {
   code: string;
   message: string;
+  /** REPEATEDLY_INTERRUPTED: the attempts and every run, with the worker of each. */
+  details?: Record<string, unknown>;
 }
 
 /** transcriptions/<id>.json in the store. */
