@@ -38,7 +38,14 @@ const REQUEST_ID_HEADER = {
 const COMMON_ERRORS: Record<string, string> = {
   '429': 'RATE_LIMITED: more than RATE_LIMIT_PER_MINUTE requests a minute (see Retry-After)',
   '500': 'INTERNAL_ERROR: an unexpected fault (no internals are shown; quote X-Request-Id)',
+  '503': 'STORAGE_UNAVAILABLE (the store, disk or S3, cannot be reached) or another backend down',
 };
+
+const PROVIDER_TAGS = ['image-analysis', 'transcription'];
+
+/** The OpenAI-compatible routes answer every error in OpenAI's shape (OpenAiExceptionFilter). */
+const OPENAI_TAG = 'openai';
+const OPENAI_ERROR_REF: ReferenceObject = { $ref: '#/components/schemas/OpenAiErrorDto' };
 
 /**
  * Rules the whole document follows, applied once after Nest builds it: the media upload request
@@ -56,23 +63,32 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
       const operation = item[method] as (OperationObject & Record<string, unknown>) | undefined;
       if (!operation) continue;
       const media = operation[MEDIA_INPUT_EXTENSION] as MediaInputExtension | undefined;
+      // An Authorization header read by a handler is the security scheme's, not a parameter
+      // (OpenAPI ignores it, and generated clients would demand it even where it is optional).
+      operation.parameters = operation.parameters?.filter(
+        (p) => !('in' in p && p.in === 'header' && p.name.toLowerCase() === 'authorization'),
+      );
       if (media) {
         operation.requestBody = mediaRequestBody(media, schemas);
         if (media.options) optionModels.add(media.options);
         delete operation[MEDIA_INPUT_EXTENSION];
       }
-      if (path.startsWith('/api/')) {
+      const openAi = (operation.tags ?? []).includes(OPENAI_TAG) && Boolean(schemas.OpenAiErrorDto);
+      if (path.startsWith('/api/') || openAi) {
         for (const [status, description] of Object.entries(COMMON_ERRORS)) {
           operation.responses[status] ??= { description };
         }
-        const hasPathParam = (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
+        // AWS Rekognition/Transcribe failing behind an analysis or transcription submit.
+        const submitsWork = operation.requestBody && PROVIDER_TAGS.some((tag) => operation.tags?.includes(tag));
+        if (submitsWork) operation.responses['502'] ??= { description: 'PROVIDER_ERROR: the AWS provider failed' };
+        const hasPathParam = !openAi && (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
         if (hasPathParam) operation.responses['400'] ??= { description: 'VALIDATION_FAILED: a malformed id' };
       }
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!response || '$ref' in response) continue;
         response.headers = { 'X-Request-Id': REQUEST_ID_HEADER, ...response.headers };
         if (Number(status) >= 400) {
-          response.content = { 'application/json': { schema: errorRef } };
+          response.content = { 'application/json': { schema: openAi ? OPENAI_ERROR_REF : errorRef } };
           if (status === '429') {
             response.headers['Retry-After'] = { description: 'Seconds to wait', schema: { type: 'integer' } };
           }

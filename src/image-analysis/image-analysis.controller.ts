@@ -9,6 +9,8 @@ import {
   ApiParam,
   ApiPayloadTooLargeResponse,
   ApiProduces,
+  ApiQuery,
+  ApiResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -27,6 +29,12 @@ import { BatchResult, BatchWorkItem, ImageAnalysisService, RequestedOptions } fr
 import type { ImageAnalysisResult } from './image-analysis.types';
 
 const OPTION_FIELDS = ['analysis_types', 'max_labels', 'min_confidence'];
+const BATCH_WAIT_QUERY = {
+  name: 'wait',
+  required: false,
+  type: Number,
+  description: 'Seconds to wait for the batch to finish before answering',
+};
 const ANALYSIS_ID_PARAM = {
   name: 'analysis_id',
   format: 'uuid',
@@ -97,7 +105,9 @@ export class ImageAnalysisController {
     options: AnalysisOptionsDto,
     json: AnalyzeBatchDto,
   })
+  @ApiQuery(BATCH_WAIT_QUERY)
   @ApiOkResponse({ type: BatchResultDto })
+  @ApiResponse({ status: 202, type: BatchResultDto, description: 'Not finished within ?wait: follow Location' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items, too many), FILE_MISSING, TOO_MANY_FILES' })
   async batch(
     @Req() req: Request,
@@ -148,6 +158,7 @@ export class ImageAnalysisController {
   @Get('batch/:batch_id')
   @ApiOperation({ summary: 'A batch analysed earlier, with every item' })
   @ApiParam({ name: 'batch_id', format: 'uuid' })
+  @ApiQuery(BATCH_WAIT_QUERY)
   @ApiOkResponse({ type: BatchResultDto })
   @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
   getBatch(@UuidParam('batch_id') batchId: string, @Query('wait') wait?: string): Promise<BatchResult> {

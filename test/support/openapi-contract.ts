@@ -119,7 +119,8 @@ export class OpenApiContract {
   checkObserved(observed: ObservedResponse): void {
     this.writeUniverse();
     const method = observed.method.toLowerCase();
-    const path = new URL(observed.path, 'http://local').pathname;
+    // Not through URL(): that would resolve `..` segments the server saw as they were.
+    const path = observed.path.split(/[?#]/)[0];
     const { status, contentType } = observed;
     if (DOCS_PATHS.test(path) || this.exempt.some((prefix) => path.startsWith(prefix))) return;
     const known = this.templates.filter((t) => t.pattern.test(path));
@@ -197,7 +198,8 @@ export class OpenApiContract {
         if (!operation) continue;
         for (const [status, response] of Object.entries(operation.responses)) {
           const types = Object.keys(response.content ?? {});
-          for (const type of types.length ? types : ['-']) triples.push(`${method.toUpperCase()} ${template} ${status} ${type}`);
+          for (const type of types.length ? types : ['-'])
+            triples.push(`${method.toUpperCase()} ${template} ${status} ${type}`);
         }
       }
     }
