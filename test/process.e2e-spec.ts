@@ -1,7 +1,5 @@
 import { request as httpRequest } from 'node:http';
 import { startServiceProcess, waitUntilUp } from './support/service-process';
-// Every response of the service is checked against the OpenAPI document it serves.
-import { checkedFetch as fetch } from './support/openapi-contract';
 
 describe('the service as a process (e2e)', () => {
   it('refuses to start on a bad setting, with one line naming the variable', async () => {

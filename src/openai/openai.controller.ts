@@ -75,8 +75,9 @@ export class OpenAiController {
     description: 'json: {text}; verbose_json: task, language, duration, text, segments, words; text/srt/vtt as text',
     content: {
       'application/json': {
+        // anyOf: a verbose answer is also a valid {text} answer, so oneOf would refuse it.
         schema: {
-          oneOf: [
+          anyOf: [
             { $ref: getSchemaPath(OpenAiTranscriptionDto) },
             { $ref: getSchemaPath(OpenAiVerboseTranscriptionDto) },
           ],
