@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { Driver, DRIVERS, driverEnv, s3Client, s3Settings } from './support/media-env';
 import { createTestApp, TestApp } from './support/test-app';
-// Every response of the service is checked against the OpenAPI document it serves.
-import { checkedFetch as fetch } from './support/openapi-contract';
 
 const AUDIO = join(__dirname, 'fixtures', 'audio');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

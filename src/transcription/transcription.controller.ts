@@ -41,7 +41,14 @@ import { RENDERERS } from './formats/subtitles';
 import { toView, TranscriptionService } from './transcription.service';
 import type { BatchItem, JobError, OutputFormat, TranscriptionJob } from './transcription.types';
 
-const OPTION_FIELDS = ['language_code', 'speaker_count', 'vocabulary_name', 'output_format', 'callback_url'];
+const OPTION_FIELDS = [
+  'language_code',
+  'speaker_count',
+  'vocabulary_name',
+  'language_options',
+  'output_format',
+  'callback_url',
+];
 const isMultipart = (req: Request) => /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
 
 async function validated<T extends object>(cls: new () => T, body: unknown): Promise<T> {
