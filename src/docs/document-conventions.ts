@@ -80,6 +80,9 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
         }
         // AWS Rekognition/Transcribe failing behind an analysis or transcription submit.
         const submitsWork = operation.requestBody && PROVIDER_TAGS.some((tag) => operation.tags?.includes(tag));
+        if (operation.requestBody && method !== 'patch') {
+          operation.responses['507'] ??= { description: 'INSUFFICIENT_STORAGE: the local disk is full (nothing kept)' };
+        }
         if (submitsWork) operation.responses['502'] ??= { description: 'PROVIDER_ERROR: the AWS provider failed' };
         const hasPathParam = !openAi && (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
         if (hasPathParam) operation.responses['400'] ??= { description: 'VALIDATION_FAILED: a malformed id' };
@@ -96,6 +99,7 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
       }
     }
   }
+  for (const schema of Object.values(schemas)) nullableRefs(schema);
   // An options model only fed the multipart fields: drop it unless something still refers to it.
   const text = JSON.stringify(document);
   for (const name of optionModels) {
@@ -136,4 +140,20 @@ function asFormField(property: SchemaObject): SchemaObject {
   }
   const { example, ...rest } = property;
   return property.default !== undefined ? rest : { ...rest, ...(typeof example === 'string' ? { example } : {}) };
+}
+
+/**
+ * `{nullable: true, allOf: [{$ref}]}` (what Nest writes for a nullable model) still applies the
+ * model to `null`, so validators refuse the null the server sends: say "the model, or null" instead.
+ */
+function nullableRefs(schema: SchemaObject | ReferenceObject): void {
+  if ('$ref' in schema) return;
+  for (const property of Object.values(schema.properties ?? {})) {
+    if ('$ref' in property || !property.nullable || property.allOf?.length !== 1) continue;
+    const [model] = property.allOf;
+    delete property.allOf;
+    delete property.type;
+    delete property.nullable;
+    property.anyOf = [model, { type: 'object', nullable: true, enum: [null] }];
+  }
 }
