@@ -33,6 +33,15 @@ async function tryUpload(browser: Browser, origin: string, shots: string, { bloc
     // The request body's content type: multipart/form-data (the file picker), not JSON.
     const contentType = await operation.$('.opblock-section-request-body select');
     if (contentType) await contentType.select('multipart/form-data');
+    // Swagger UI fills a `format: uri` field (callback_url) with https://example.com/, a host the
+    // service refuses to call back (400 CALLBACK_NOT_ALLOWED): a user clears it, so does this.
+    for (const text of await operation.$$('.opblock-section-request-body input[type=text]')) {
+      const value = await text.evaluate((node) => ('value' in node ? String(node.value) : ''));
+      if (value.startsWith('http')) {
+        await text.click({ count: 3 });
+        await text.press('Backspace');
+      }
+    }
     let input = await firstFileInput(operation);
     if (!input) {
       // A list of files (`files`) starts empty: add one item.
