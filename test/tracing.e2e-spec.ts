@@ -3,8 +3,6 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ServiceProcess, startServiceProcess, waitUntilUp } from './support/service-process';
-// Every response of the service is checked against the OpenAPI document it serves.
-import { checkedFetch as fetch } from './support/openapi-contract';
 
 const AUDIO = join(__dirname, 'fixtures', 'audio');
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

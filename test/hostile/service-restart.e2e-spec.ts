@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceProcess, startServiceProcess, waitUntilUp } from '../support/service-process';
 import { wavHeader } from '../support/wav';
-// Every response of the service is checked against the OpenAPI document it serves.
-import { checkedFetch as fetch } from '../support/openapi-contract';
 
 /** About 8 s of speech: still being transcribed when the process is killed. */
 function speech(seed: number): Buffer {
