@@ -10,6 +10,8 @@ const common = {
 
 module.exports = {
   testTimeout: 60_000,
+  // Sums up which documented responses the e2e specs checked (test/support/openapi-contract.ts).
+  reporters: ['default', '<rootDir>/test/support/openapi-coverage-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {

@@ -13,6 +13,8 @@ import { freePort } from './support/service-process';
 import { DRIVERS, driverEnv, openMultipartUploads, s3Client, s3Settings } from './support/media-env';
 import { createTestApp, TestApp } from './support/test-app';
 import { wavHeader } from './support/wav';
+// Every response of the service is checked against the OpenAPI document it serves.
+import { checkedFetch as fetch } from './support/openapi-contract';
 
 const FIXTURES = join(__dirname, 'fixtures', 'media');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { driverEnv } from './support/media-env';
 import { RedisServer, startRedisServer } from './support/redis-server';
 import { ServiceProcess, startServiceProcess, waitUntilUp } from './support/service-process';
+// Every response of the service is checked against the OpenAPI document it serves.
+import { checkedFetch as fetch } from './support/openapi-contract';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

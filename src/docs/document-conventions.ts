@@ -38,7 +38,14 @@ const REQUEST_ID_HEADER = {
 const COMMON_ERRORS: Record<string, string> = {
   '429': 'RATE_LIMITED: more than RATE_LIMIT_PER_MINUTE requests a minute (see Retry-After)',
   '500': 'INTERNAL_ERROR: an unexpected fault (no internals are shown; quote X-Request-Id)',
+  '503': 'STORAGE_UNAVAILABLE (the store, disk or S3, cannot be reached) or another backend down',
 };
+
+const PROVIDER_TAGS = ['image-analysis', 'transcription'];
+
+/** The OpenAI-compatible routes answer every error in OpenAI's shape (OpenAiExceptionFilter). */
+const OPENAI_TAG = 'openai';
+const OPENAI_ERROR_REF: ReferenceObject = { $ref: '#/components/schemas/OpenAiErrorDto' };
 
 /**
  * Rules the whole document follows, applied once after Nest builds it: the media upload request
@@ -56,23 +63,35 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
       const operation = item[method] as (OperationObject & Record<string, unknown>) | undefined;
       if (!operation) continue;
       const media = operation[MEDIA_INPUT_EXTENSION] as MediaInputExtension | undefined;
+      // An Authorization header read by a handler is the security scheme's, not a parameter
+      // (OpenAPI ignores it, and generated clients would demand it even where it is optional).
+      operation.parameters = operation.parameters?.filter(
+        (p) => !('in' in p && p.in === 'header' && p.name.toLowerCase() === 'authorization'),
+      );
       if (media) {
         operation.requestBody = mediaRequestBody(media, schemas);
         if (media.options) optionModels.add(media.options);
         delete operation[MEDIA_INPUT_EXTENSION];
       }
-      if (path.startsWith('/api/')) {
+      const openAi = (operation.tags ?? []).includes(OPENAI_TAG) && Boolean(schemas.OpenAiErrorDto);
+      if (path.startsWith('/api/') || openAi) {
         for (const [status, description] of Object.entries(COMMON_ERRORS)) {
           operation.responses[status] ??= { description };
         }
-        const hasPathParam = (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
+        // AWS Rekognition/Transcribe failing behind an analysis or transcription submit.
+        const submitsWork = operation.requestBody && PROVIDER_TAGS.some((tag) => operation.tags?.includes(tag));
+        if (operation.requestBody && method !== 'patch') {
+          operation.responses['507'] ??= { description: 'INSUFFICIENT_STORAGE: the local disk is full (nothing kept)' };
+        }
+        if (submitsWork) operation.responses['502'] ??= { description: 'PROVIDER_ERROR: the AWS provider failed' };
+        const hasPathParam = !openAi && (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
         if (hasPathParam) operation.responses['400'] ??= { description: 'VALIDATION_FAILED: a malformed id' };
       }
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!response || '$ref' in response) continue;
         response.headers = { 'X-Request-Id': REQUEST_ID_HEADER, ...response.headers };
         if (Number(status) >= 400) {
-          response.content = { 'application/json': { schema: errorRef } };
+          response.content = { 'application/json': { schema: openAi ? OPENAI_ERROR_REF : errorRef } };
           if (status === '429') {
             response.headers['Retry-After'] = { description: 'Seconds to wait', schema: { type: 'integer' } };
           }
@@ -80,6 +99,7 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
       }
     }
   }
+  for (const schema of Object.values(schemas)) nullableRefs(schema);
   // An options model only fed the multipart fields: drop it unless something still refers to it.
   const text = JSON.stringify(document);
   for (const name of optionModels) {
@@ -120,4 +140,20 @@ function asFormField(property: SchemaObject): SchemaObject {
   }
   const { example, ...rest } = property;
   return property.default !== undefined ? rest : { ...rest, ...(typeof example === 'string' ? { example } : {}) };
+}
+
+/**
+ * `{nullable: true, allOf: [{$ref}]}` (what Nest writes for a nullable model) still applies the
+ * model to `null`, so validators refuse the null the server sends: say "the model, or null" instead.
+ */
+function nullableRefs(schema: SchemaObject | ReferenceObject): void {
+  if ('$ref' in schema) return;
+  for (const property of Object.values(schema.properties ?? {})) {
+    if ('$ref' in property || !property.nullable || property.allOf?.length !== 1) continue;
+    const [model] = property.allOf;
+    delete property.allOf;
+    delete property.type;
+    delete property.nullable;
+    property.anyOf = [model, { type: 'object', nullable: true, enum: [null] }];
+  }
 }

@@ -33,6 +33,22 @@ const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
 
 type IndicatorResults = Record<string, { status: string; [detail: string]: unknown }>;
 
+/** Terminus' result: each component `up`/`down` (with details for operators only). */
+const HEALTH_COMPONENTS = {
+  type: 'object',
+  additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string' } } },
+};
+const READINESS_SCHEMA = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+    info: HEALTH_COMPONENTS,
+    error: HEALTH_COMPONENTS,
+    details: HEALTH_COMPONENTS,
+  },
+};
+
 @ApiTags('health')
 @SkipThrottle()
 @Controller('health')
@@ -64,7 +80,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness: storage reachable, enabled engines usable, heap healthy' })
-  @ApiOkResponse({ description: 'Ready to serve' })
+  @ApiOkResponse({ description: 'Ready to serve', schema: READINESS_SCHEMA })
   @ApiServiceUnavailableResponse({ description: 'Not ready; details name what is missing' })
   async readinessCheck(@Req() req: Request): Promise<HealthCheckResult> {
     const detailed = this.mayShowDetails(req);

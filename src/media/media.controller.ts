@@ -50,6 +50,10 @@ import type { MediaInput } from './upload/media-input';
 import { IncomingMedia, MediaUpload } from './upload/media-upload.decorator';
 
 const MEDIA_ID_PARAM = { name: 'media_id', format: 'uuid', description: 'The id /upload answered with' };
+const BYTES = { schema: { type: 'string', format: 'binary' } };
+const RANGE_CONTENT = { 'audio/*': BYTES, 'image/*': BYTES };
+/** Express writes a short text body with every redirect. */
+const REDIRECT_CONTENT = { 'text/plain': { schema: { type: 'string' } } };
 
 @ApiTags('media')
 @RequireScope('media:write')
@@ -110,6 +114,7 @@ export class MediaController {
   @ApiOkResponse({ type: UploadReceivedDto })
   @ApiForbiddenResponse({ description: 'FORBIDDEN (bad token) or UPLOAD_URL_EXPIRED' })
   @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: more bytes than announced' })
+  @ApiConflictResponse({ description: 'The bytes of this upload were already PUT' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND (or the S3 driver is in use)' })
   async receive(
     @UuidParam('media_id') mediaId: string,
@@ -160,8 +165,12 @@ export class MediaController {
   @ApiQuery({ name: 'redirect', required: false, type: Boolean })
   @ApiProduces('audio/*', 'image/*')
   @ApiOkResponse({ description: 'The whole file', schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 206, description: 'One byte range (Range: bytes=a-b)' })
-  @ApiResponse({ status: 302, description: 'S3 with redirect=true: Location is a presigned GET' })
+  @ApiResponse({ status: 206, description: 'One byte range (Range: bytes=a-b)', content: RANGE_CONTENT })
+  @ApiResponse({
+    status: 302,
+    description: 'S3 with redirect=true: Location is a presigned GET',
+    content: REDIRECT_CONTENT,
+  })
   @ApiResponse({ status: 304, description: 'If-None-Match matched the ETag' })
   @ApiResponse({ status: 416, description: 'RANGE_NOT_SATISFIABLE' })
   @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })

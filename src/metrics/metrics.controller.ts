@@ -1,5 +1,13 @@
 import { Controller, Get, Header, Headers, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -29,6 +37,8 @@ export class MetricsController {
   @ApiBearerAuth()
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Every media_service_ series plus the process metrics' })
+  @ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: METRICS_TOKEN is set and the bearer token is not it' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: METRICS_ENABLED=false' })
   async scrape(
     @Res({ passthrough: true }) res: Response,
     @Headers('authorization') authorization?: string,

@@ -9,7 +9,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -72,15 +71,21 @@ export class OpenAiController {
       },
     },
   })
-  @ApiProduces('application/json', 'text/plain', 'application/x-subrip', 'text/vtt')
   @ApiOkResponse({
     description: 'json: {text}; verbose_json: task, language, duration, text, segments, words; text/srt/vtt as text',
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(OpenAiTranscriptionDto) },
-        { $ref: getSchemaPath(OpenAiVerboseTranscriptionDto) },
-        { type: 'string' },
-      ],
+    content: {
+      'application/json': {
+        // anyOf: a verbose answer is also a valid {text} answer, so oneOf would refuse it.
+        schema: {
+          anyOf: [
+            { $ref: getSchemaPath(OpenAiTranscriptionDto) },
+            { $ref: getSchemaPath(OpenAiVerboseTranscriptionDto) },
+          ],
+        },
+      },
+      'text/plain': { schema: { type: 'string' } },
+      'application/x-subrip': { schema: { type: 'string' } },
+      'text/vtt': { schema: { type: 'string' } },
     },
   })
   @ApiBadRequestResponse({ type: OpenAiErrorDto, description: 'Unknown model, bad response_format, language, ...' })

@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, Head, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConsumes,
   ApiExcludeEndpoint,
   ApiGoneResponse,
@@ -19,6 +20,7 @@ import { PublicRoute, RequireScope } from '../auth/scopes';
 import { UploadStatusDto } from './resumable-upload.dto';
 import { requestOwner, ResumableUploadService, UploadStatus } from './resumable-upload.service';
 
+const TUS_BYTES = { type: 'string', format: 'binary' } as const;
 const ID_PARAM = { name: 'upload_id', format: 'uuid', description: 'The last segment of the Location tus answered' };
 const TUS_RESUMABLE = { name: 'Tus-Resumable', required: true, description: '1.0.0' };
 
@@ -44,6 +46,7 @@ export class ResumableUploadController {
   @ApiHeader({ name: 'Upload-Length', required: true, description: 'Bytes' })
   @ApiHeader({ name: 'Upload-Metadata', required: false, example: 'filename dm9pY2Uud2F2,filetype YXVkaW8vd2F2' })
   @ApiConsumes('application/offset+octet-stream')
+  @ApiBody({ required: false, description: 'creation-with-upload: the first bytes', schema: TUS_BYTES })
   @ApiResponse({ status: 201, description: 'Created: Location, Upload-Offset, Upload-Expires' })
   @ApiPayloadTooLargeResponse({ description: 'Upload-Length over MAX_RESUMABLE_SIZE' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT: a declared filetype that is not media' })
@@ -100,6 +103,7 @@ export class ResumableUploadController {
   @ApiHeader(TUS_RESUMABLE)
   @ApiHeader({ name: 'Upload-Offset', required: true, description: 'Must equal the server’s offset' })
   @ApiConsumes('application/offset+octet-stream')
+  @ApiBody({ description: 'The next bytes, from Upload-Offset', schema: TUS_BYTES })
   @ApiResponse({ status: 204, description: 'Upload-Offset; Media-Id once complete' })
   @ApiResponse({ status: 409, description: 'Upload-Offset differs from the server’s' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT (on completion)' })

@@ -2,6 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceProcess, startServiceProcess, waitUntilUp } from '../support/service-process';
+// Every response of the service is checked against the OpenAPI document it serves.
+import { checkedFetch as fetch } from '../support/openapi-contract';
 
 const TONE = readFileSync(join(__dirname, '..', 'fixtures', 'media', 'tone.wav'));
 

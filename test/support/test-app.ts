@@ -1,4 +1,5 @@
 import { ModuleMetadata } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,10 +9,15 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { buildOpenApiDocument } from '../../src/docs/openapi';
+import { checkedAgent, OpenApiContract, OpenApiDocument } from './openapi-contract';
 
 export interface TestApp {
   app: NestExpressApplication;
+  /** Every response is checked against the app's own OpenAPI document (test/support/openapi-contract.ts). */
   http: TestAgent;
+  /** The same agent without that check, for a request the document cannot describe (say why where used). */
+  rawHttp: TestAgent;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -51,9 +57,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     }).compile();
     const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true }));
     await app.init();
+    const rawHttp = request(app.getHttpServer());
+    // Test-only controllers are not part of the app the document describes.
+    const exempt = (options.extra?.controllers ?? []).map(
+      (c) => `/${String(Reflect.getMetadata(PATH_METADATA, c)).replace(/^\/+/, '')}/`,
+    );
+    const contract = new OpenApiContract(await servedDocument(app, rawHttp), exempt);
     return {
       app,
-      http: request(app.getHttpServer()),
+      http: checkedAgent(rawHttp, contract),
+      rawHttp,
       dataDir,
       close: async () => {
         await app.close();
@@ -66,4 +79,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The document the app serves at /docs-json (built again when the docs need a token). */
+async function servedDocument(app: NestExpressApplication, http: TestAgent): Promise<OpenApiDocument> {
+  const res = await http.get('/docs-json');
+  if (res.status === 200) return res.body as OpenApiDocument;
+  return buildOpenApiDocument(app) as unknown as OpenApiDocument;
 }

@@ -106,11 +106,15 @@ export class BatchItemResultDto {
 
 export class BatchResultDto {
   @ApiProperty({ format: 'uuid' }) batch_id!: string;
-  @ApiProperty({ enum: ['completed'] }) status!: 'completed';
+  @ApiPropertyOptional({ description: 'Who ran the batch' }) owner?: string;
+  @ApiProperty({ enum: ['in_progress', 'completed', 'failed'], description: 'failed only when it was interrupted' })
+  status!: 'in_progress' | 'completed' | 'failed';
   @ApiProperty() total!: number;
   @ApiProperty() succeeded!: number;
   @ApiProperty() failed!: number;
   @ApiProperty({ type: [BatchItemResultDto] }) items!: BatchItemResultDto[];
   @ApiProperty() processing_time!: number;
   @ApiProperty() created_at!: string;
+  @ApiPropertyOptional({ description: 'Last time the record was written' }) updated_at?: string;
+  @ApiPropertyOptional({ type: ErrorDto }) error?: ErrorDto;
 }
