@@ -57,16 +57,7 @@ describeWithChromium('Swagger UI and ReDoc in a real browser (chromium)', () => 
     expect(seen?.failure).toBeUndefined();
     expect(`${seen?.status} ${seen?.body ?? ''}`).toMatch(/^2\d\d $/);
   };
-  // Known bug (issue 10, intake side): Swagger UI sends the optional callback_url as an empty field,
-  // prefilled https://example.com/ or cleared, and the multipart intake refuses both with 400
-  // CALLBACK_NOT_ALLOWED instead of treating an empty field as absent. Fails loudly once fixed.
-  const KNOWN_BROKEN = ['operations-transcription-Transcription_submit'];
-  it.failing.each(KNOWN_BROKEN)('%s: Try it out shows a 2xx (known bug: empty callback_url)', shows2xx);
-
-  it.each(UPLOADS.map((u) => u.block).filter((b) => !KNOWN_BROKEN.includes(b)))(
-    '%s: Try it out with a fixture file shows a 2xx',
-    shows2xx,
-  );
+  it.each(UPLOADS.map((u) => u.block))('%s: Try it out with a fixture file shows a 2xx', shows2xx);
 
   it('/redoc renders and asks no host but the service', () => {
     expect(report.redoc.rendered).toBe(true);

@@ -236,6 +236,23 @@ describe('request intake under hostile input', () => {
     }
   });
 
+  it('an option field left empty (as HTML forms and Swagger UI send it) is absent, not refused', async () => {
+    const res = await t.http
+      .post('/api/v1/transcribe')
+      .field('callback_url', '')
+      .field('language_code', '')
+      .attach('file', fixture('tone.wav'), 'tone.wav');
+    contract.check(res);
+    expect(res.status).toBe(202);
+    const job = await t.http.get(`/api/v1/transcribe/${res.body.transcription_id}`).expect(200);
+    expect(job.body.callback_url ?? null).toBeNull();
+    const refused = await t.http
+      .post('/api/v1/transcribe')
+      .field('callback_url', 'ftp://example.com/hook')
+      .attach('file', fixture('tone.wav'), 'tone.wav');
+    expect(refused.status).toBe(400);
+  });
+
   it('a file sent as a text field is refused with a message saying so', async () => {
     const res = await t.http.post('/api/v1/analyze-image').field('file', 'string');
     contract.check(res);

@@ -236,10 +236,16 @@ export class MediaUploadInterceptor implements NestInterceptor {
   }
 }
 
-/** Repeated fields (`language_options` twice) as a list, single ones as a string. */
+/**
+ * Repeated fields (`language_options` twice) as a list, single ones as a string. An empty field is
+ * an option left blank (HTML forms and Swagger UI send every field of the form): it is absent.
+ */
 function fieldsOf(fieldValues: Record<string, string[]>): Record<string, string | string[]> {
   return Object.fromEntries(
-    Object.entries(fieldValues).map(([name, values]) => [name, values.length > 1 ? values : values[0]]),
+    Object.entries(fieldValues)
+      .map(([name, values]) => [name, values.filter((value) => value !== '')] as const)
+      .filter(([, values]) => values.length > 0)
+      .map(([name, values]) => [name, values.length > 1 ? values : values[0]]),
   );
 }
 
