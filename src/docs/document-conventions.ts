@@ -139,7 +139,11 @@ function asFormField(property: SchemaObject): SchemaObject {
     };
   }
   const { example, ...rest } = property;
-  return property.default !== undefined ? rest : { ...rest, ...(typeof example === 'string' ? { example } : {}) };
+  if (property.default !== undefined) return rest;
+  if (typeof example === 'string') return { ...rest, example };
+  // Else Swagger UI prefills "string" (or https://example.com/ for a URI), which the server then
+  // refuses; an empty field is an option left out.
+  return property.type === 'string' ? { ...rest, example: '' } : rest;
 }
 
 /**

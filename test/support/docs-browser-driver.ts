@@ -38,7 +38,9 @@ async function tryUpload(browser: Browser, origin: string, shots: string, { bloc
     for (const text of await operation.$$('.opblock-section-request-body input[type=text]')) {
       const value = await text.evaluate((node) => ('value' in node ? String(node.value) : ''));
       if (value.startsWith('http')) {
-        await text.click({ count: 3 });
+        // Select the whole value (a multi-click may select one word only), then delete it.
+        await text.click();
+        await text.evaluate((node) => (node as unknown as { select(): void }).select());
         await text.press('Backspace');
       }
     }
