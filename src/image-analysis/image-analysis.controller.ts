@@ -114,6 +114,8 @@ export class ImageAnalysisController {
     headers: { Location: { description: 'The batch: GET it (with ?wait) to follow', schema: { type: 'string' } } },
   })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items), FILE_MISSING, TOO_MANY_FILES' })
+  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: the JSON body (multipart: each file in its own item)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE: neither multipart nor JSON' })
   async batch(
     @IncomingMedia() input: MediaBatchInput<AnalysisOptionsDto>,
     @WaitQuery({ max: MAX_BATCH_WAIT, absent: DEFAULT_BATCH_WAIT_SECONDS }) wait: number,

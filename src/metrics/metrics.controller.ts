@@ -36,7 +36,10 @@ export class MetricsController {
   })
   @ApiBearerAuth()
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Every media_service_ series plus the process metrics' })
+  @ApiOkResponse({
+    description: 'Every media_service_ series plus the process metrics',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   @ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: METRICS_TOKEN is set and the bearer token is not it' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: METRICS_ENABLED=false' })
   async scrape(

@@ -111,6 +111,8 @@ export class TranscriptionController {
     headers: { Location: { description: 'The batch: GET it for each job', schema: { type: 'string' } } },
   })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, TOO_MANY_FILES, FILE_MISSING' })
+  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: the JSON body (multipart: each file in its own entry)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE: neither multipart nor JSON' })
   @ApiServiceUnavailableResponse({ description: 'ENGINE_UNAVAILABLE' })
   async submitBatch(
     @IncomingMedia() input: MediaBatchInput<TranscriptionOptionsDto>,
