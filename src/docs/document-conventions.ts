@@ -86,6 +86,9 @@ export function applyDocumentConventions(document: OpenAPIObject): OpenAPIObject
         if (submitsWork) operation.responses['502'] ??= { description: 'PROVIDER_ERROR: the AWS provider failed' };
         const hasPathParam = !openAi && (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
         if (hasPathParam) operation.responses['400'] ??= { description: 'VALIDATION_FAILED: a malformed id' };
+        // Every GET answer carries an ETag; a conditional GET that matches it gets 304 and no body.
+        if (method === 'get')
+          operation.responses['304'] ??= { description: 'Not Modified: If-None-Match matched the ETag' };
       }
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!response || '$ref' in response) continue;

@@ -8,6 +8,7 @@ import { strictMock } from '../../test/support/strict-mock';
 import { CallerContext, runAsCaller } from '../auth/caller-context';
 import {
   imageAnalysisConfig,
+  queueConfig,
   ImageAnalysisConfig,
   securityConfig,
   SecurityConfig,
@@ -19,6 +20,9 @@ import { AnalysisRepository } from './analysis.repository';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import { ImageAnalysisService, ImageSource } from './image-analysis.service';
 import type { PreparedImage } from './preprocess/prepared-image';
+import { MediaService } from '../media/media.service';
+import { InProcessJobQueue } from '../transcription/jobs/job-queue';
+import { IMAGE_BATCH_QUEUE, ImageBatchStore } from './batch/image-batch.store';
 
 const photo = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'media', 'photo.jpg'));
 const sha256 = createHash('sha256').update(photo).digest('hex');
@@ -51,6 +55,11 @@ async function setUp() {
       { provide: imageAnalysisConfig.KEY, useValue: config },
       { provide: storageConfig.KEY, useValue: storage },
       { provide: securityConfig.KEY, useValue: security },
+      // Batches are not exercised here: a real in-process queue, and strict mocks nobody calls.
+      { provide: IMAGE_BATCH_QUEUE, useValue: new InProcessJobQueue({ concurrency: 1, timeoutMs: 10_000 }) },
+      { provide: queueConfig.KEY, useValue: { maxInterruptions: 3 } },
+      { provide: MediaService, useValue: strictMock<MediaService>('MediaService') },
+      { provide: ImageBatchStore, useValue: strictMock<ImageBatchStore>('ImageBatchStore') },
     ],
   }).compile();
   return { service: moduleRef.get(ImageAnalysisService), analyzer, records };
@@ -117,9 +126,9 @@ describe('ImageAnalysisService (ports mocked)', () => {
     expect(discard).toHaveBeenCalledWith('new-media');
   });
 
-  it("get: a malformed id is a 400; another owner's analysis is a 404", async () => {
+  // Malformed ids never get here: the controller's UuidPipe answers them 400.
+  it("get: another owner's analysis is a 404, not a 403 that would confirm it exists", async () => {
     const { service, records } = await setUp();
-    await expect(asAlice(() => service.get('x'))).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     const stored = analysisResult({ owner: 'bob' });
     records.get.calledWith(stored.analysis_id).mockResolvedValue(stored);
     await expect(asAlice(() => service.get(stored.analysis_id))).rejects.toMatchObject({ code: 'ANALYSIS_NOT_FOUND' });
