@@ -1,11 +1,11 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { driverEnv, s3Client } from './support/media-env';
 import { RedisServer, startRedisServer } from './support/redis-server';
-import { ServiceProcess, startServiceProcess, waitUntilUp } from './support/service-process';
+import { engineChildren, ServiceProcess, startServiceProcess, waitUntilUp } from './support/service-process';
 import { wavHeader } from './support/wav';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -36,22 +36,6 @@ function longWav(): Buffer {
   const samples = wav.subarray(at + 8, at + 8 + wav.readUInt32LE(at + 4));
   const data = Buffer.concat(Array.from({ length: 20 }, () => samples));
   return Buffer.concat([wavHeader(data.length), data]);
-}
-
-/** Pids of the speech engine processes a service process runs right now. */
-function engineChildren(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && /\((pocketsphinx|ffmpeg)/.test(stat)) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
 }
 
 /**

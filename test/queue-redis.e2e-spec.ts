@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { driverEnv } from './support/media-env';
 import { RedisServer, startRedisServer } from './support/redis-server';
-import { ServiceProcess, startServiceProcess, waitUntilUp } from './support/service-process';
+import { engineChildren, ServiceProcess, startServiceProcess, waitUntilUp } from './support/service-process';
 // Every response of the service is checked against the OpenAPI document it serves.
 import { checkedFetch as fetch } from './support/openapi-contract';
 
@@ -60,22 +60,6 @@ async function jobRecord(env: Record<string, string>, id: string): Promise<Json>
   const record = JSON.parse(await (res.Body as { transformToString(): Promise<string> }).transformToString()) as Json;
   client.destroy();
   return record;
-}
-
-/** Pids of the engine processes a service process has spawned right now. */
-function engineChildren(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && /\((pocketsphinx|ffmpeg)/.test(stat)) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
 }
 
 describe('shared queue on Redis: replicas, roles, faults', () => {

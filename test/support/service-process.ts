@@ -1,5 +1,5 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -89,4 +89,20 @@ export async function waitUntilUp(url: string, timeoutMs = 30_000, exited?: Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} was not up within ${timeoutMs} ms`);
+}
+
+/** Pids of the speech engine processes (pocketsphinx, ffmpeg) a service process runs right now. */
+export function engineChildren(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid && /\((pocketsphinx|ffmpeg)/.test(stat)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, ObjectStore } from '../../storage/object-store';
+import type { BatchResult } from '../image-analysis.service';
 import type { AnalysisType, ImageAnalysisResult } from '../image-analysis.types';
 
 /** Where a batch item's image is and how to analyse it (written once, at submit). */
@@ -46,20 +47,7 @@ export interface BatchItemState {
  * item record (so no two workers rewrite one object); the batch record is rewritten with every
  * item once the last one ends. Records from before the queue have no `inputs` and are final.
  */
-export interface StoredBatch {
-  batch_id: string;
-  owner?: string;
-  status: 'in_progress' | 'completed' | 'failed';
-  total: number;
-  succeeded: number;
-  failed: number;
-  items: unknown[];
-  processing_time: number;
-  created_at: string;
-  updated_at?: string;
-  error?: { code: string; message: string };
-  inputs?: BatchItemInput[];
-}
+export type StoredBatch = BatchResult & { inputs?: BatchItemInput[] };
 
 export const batchKeys = {
   batch: (id: string) => `analyses/batches/${id}.json`,
