@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type TestAgent from 'supertest/lib/agent';
 import type { Response } from 'supertest';
+import { settle } from '../support/settle';
 
 /**
  * What a refused request may leave in a local DATA_DIR: nothing but the shared top-level folders
@@ -68,11 +69,9 @@ export async function expectAlive(http: TestAgent): Promise<void> {
  * still there after `settleMs` is a real leftover.
  */
 export async function settledLeftovers(dataDir: string, keep: string[] = [], settleMs = 2_000): Promise<string[]> {
-  const deadline = Date.now() + settleMs;
-  let found = leftovers(dataDir, keep);
-  while (found.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    found = leftovers(dataDir, keep);
-  }
-  return found;
+  return settle(
+    () => leftovers(dataDir, keep),
+    (found) => found.length === 0,
+    settleMs,
+  );
 }
