@@ -16,6 +16,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { isAwsCallTimeout } from '../aws/call-deadline';
+import { isNetworkFailure } from '../aws/network-failure';
 import { readAhead } from './read-ahead';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -48,19 +49,6 @@ const WRONG_SETUP_STATUSES = new Set([301, 307, 400, 403]);
 const UNSIGNED_PAYLOAD_MIDDLEWARE = 'mediaUnsignedPayload';
 const UNSIGNED_COMMANDS = new Set(['UploadPartCommand', 'PutObjectCommand']);
 
-const NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'TimeoutError',
-  'RequestTimeout',
-  'NetworkingError',
-]);
 // What stores answer (400) to an x-amz-server-side-encryption they do not support (radosgw:
 // InvalidRequest; others InvalidArgument). A store answering 501 is a backend fault (503) anyway.
 const SSE_REFUSALS = new Set(['InvalidRequest', 'InvalidArgument', 'InvalidEncryptionAlgorithmError']);
@@ -420,7 +408,6 @@ export class S3ObjectStore implements ObjectStore {
     // The call's deadline (AWS_REQUEST_TIMEOUT_MS) passed: the store did not answer.
     if (isAwsCallTimeout(error)) return this.unavailable(error);
     if (name === 'AbortError') return error;
-    const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (this.options.serverSideEncryption && status === 400 && SSE_REFUSALS.has(name)) {
       // The store refuses the encryption every write asks for: a deployment fault, not the caller's.
@@ -441,8 +428,7 @@ export class S3ObjectStore implements ObjectStore {
       (name === 'Unknown' && status !== 404) ||
       (status !== undefined && status >= 500) ||
       BACKEND_FAULTS.has(name) ||
-      NETWORK_ERRORS.has(name) ||
-      NETWORK_ERRORS.has(code) ||
+      isNetworkFailure(error) ||
       (status === undefined && (error as { $metadata?: unknown }).$metadata !== undefined);
     return fault ? this.unavailable(error) : error;
   }

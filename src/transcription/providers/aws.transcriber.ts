@@ -14,6 +14,7 @@ import { HttpStatus, Inject, Injectable, Logger, OnModuleDestroy, Optional } fro
 import { setTimeout as sleep } from 'node:timers/promises';
 import { S3_CLIENT, TRANSCRIBE_CLIENT } from '../../aws/aws.tokens';
 import { isAwsCallTimeout } from '../../aws/call-deadline';
+import { isNetworkFailure } from '../../aws/network-failure';
 import { PacedQueue } from '../../aws/paced-queue';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
@@ -35,7 +36,7 @@ const MAX_POLL_INTERVAL_MS = 30_000;
 /** StartTranscriptionJob is tried this often when throttled (LimitExceeded, 5xx) before the job fails. */
 const START_ATTEMPTS = 5;
 
-/** Errors worth trying again: throttling (30 TPS GetTranscriptionJob per account), outages, network. */
+/** Errors worth trying again besides the network's: throttling (30 TPS GetTranscriptionJob per account), outages. */
 const TRANSIENT_ERRORS = new Set([
   'ThrottlingException',
   'LimitExceededException',
@@ -45,15 +46,6 @@ const TRANSIENT_ERRORS = new Set([
   'ServiceUnavailable',
   'RequestTimeout',
   'RequestTimeoutException',
-  'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
 ]);
 
 /** Transcribe's error names as the job's error code: the caller's mistake, a limit, an outage. */
@@ -407,7 +399,7 @@ export function backoff(baseMs: number, failures: number): number {
 }
 
 function isTransient(error: unknown): boolean {
-  if (isAwsCallTimeout(error)) return true;
+  if (isAwsCallTimeout(error) || isNetworkFailure(error)) return true;
   const { name, code, $metadata, $retryable } = (error ?? {}) as {
     name?: string;
     code?: string;
