@@ -104,7 +104,11 @@ export class FakeAws {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      return; // the client gave up mid-body ('aborted'): nothing to record or answer
+    }
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://fake');
     const target = req.headers['x-amz-target'];
