@@ -5,6 +5,7 @@
  * load it without a TypeScript transform.
  */
 const { execFile } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
 const { existsSync, readdirSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
@@ -53,21 +54,21 @@ function alive(pid) {
 /** Stops servers left by runs that were killed before their teardown (their pid is gone). */
 async function sweepStale() {
   for (const name of readdirSync(tmpdir())) {
-    const match = new RegExp(`^${DIR_PREFIX}(\\d+)(?:-\\d+)?$`).exec(name);
+    const match = new RegExp(`^${DIR_PREFIX}(\\d+)(?:-[0-9a-f]+)?$`).exec(name);
     if (match && !alive(Number(match[1]))) {
       await run(['stop'], { S3_TEST_DIR: join(tmpdir(), name) }, 60_000).catch(() => undefined);
     }
   }
 }
 
-let serversStarted = 0;
-
 /** Starts a server; resolves with its connection settings. Rejects (never skips) on failure. */
 async function startS3Server({ memBytes = 2 * 1024 ** 3 } = {}) {
   await sweepStale();
   // One folder per server: a spec that starts its own (s3-hung) may run in the process that
-  // started the shared one (Jest runs a lone spec in band), and must not take over its folder.
-  const dir = join(tmpdir(), `${DIR_PREFIX}${process.pid}-${++serversStarted}`);
+  // started the shared one (Jest runs in band on two cores), and must not take over its folder.
+  // A random suffix, not a counter: Jest loads this module afresh in each spec's registry, so a
+  // counter started again at 1 and s3-hung "started" (then paused and stopped) the shared server.
+  const dir = join(tmpdir(), `${DIR_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   const port = await freePort();
   const monPort = await freePort();
   const env = {
