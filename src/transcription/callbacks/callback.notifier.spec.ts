@@ -41,7 +41,14 @@ describe('CallbackNotifier against a listener that accepts and never answers', (
       } as unknown as TranscriptionConfig,
       loopbackAllowed,
     );
-    const collecting = setInterval(gc, 250);
+    // Each forced collection of a big heap (Jest in band: the whole run's) blocks for a while:
+    // that time is the collector's, not the notifier's, and is taken out of the bound below.
+    let collectingMs = 0;
+    const collecting = setInterval(() => {
+      const before = Date.now();
+      gc();
+      collectingMs += Date.now() - before;
+    }, 250);
     const started = Date.now();
     try {
       await expect(notifier.notify(url, { hello: 'world' }, {})).resolves.toBe(false);
@@ -53,8 +60,8 @@ describe('CallbackNotifier against a listener that accepts and never answers', (
     // Three attempts of 300 ms (plus backoff, the first fetch's start-up and the collections
     // themselves): bounded, where an attempt that never times out would hang to the test timeout.
     expect(finished - started).toBeGreaterThanOrEqual(3 * 300);
-    // Generous for a loaded CI machine (forced GCs of a full Jest worker heap take seconds).
-    expect(finished - started).toBeLessThan(15_000);
+    // Generous for a loaded CI machine.
+    expect(finished - started - collectingMs).toBeLessThan(10_000);
     await notifier.onModuleDestroy();
   }, 40_000);
 });
