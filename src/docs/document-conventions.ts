@@ -121,7 +121,9 @@ function mediaRequestBody(media: MediaInputExtension, schemas: Record<string, Sc
     properties[name] = asFormField(property as SchemaObject);
   }
   const content: Record<string, { schema: SchemaObject | ReferenceObject }> = {
-    'multipart/form-data': { schema: { type: 'object', required: [media.fileField], properties } },
+    'multipart/form-data': {
+      schema: { type: 'object', required: [media.fileField, ...(options?.required ?? [])], properties },
+    },
   };
   if (media.json) content['application/json'] = { schema: { $ref: `#/components/schemas/${media.json}` } };
   return { required: true, content };
@@ -138,7 +140,8 @@ function asFormField(property: SchemaObject): SchemaObject {
     return {
       type: 'string',
       description: `${property.description ?? ''} Comma-separated${allowed}.`.trim(),
-      ...(Array.isArray(property.example) ? { example: property.example.join(',') } : {}),
+      // Without an example Swagger UI would prefill "string", which the server refuses.
+      example: Array.isArray(property.example) ? property.example.join(',') : '',
     };
   }
   const { example, ...rest } = property;

@@ -1,50 +1,27 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { readMultipart } from '../common/http/multipart';
-import {
-  openAiConfig,
-  OpenAiConfig,
-  storageConfig,
-  StorageConfig,
-  transcriptionConfig,
-  TranscriptionConfig,
-} from '../config/configuration';
+import { openAiConfig, OpenAiConfig, transcriptionConfig, TranscriptionConfig } from '../config/configuration';
 import type { MediaRecord } from '../media/media-record';
+import type { MediaInput } from '../media/upload/media-input';
 import { MediaService } from '../media/media.service';
 import { TranscriptionService } from '../transcription/transcription.service';
 import type { TranscriptionJob } from '../transcription/transcription.types';
 import { languageCodeOf, SUPPORTED_ISO_LANGUAGES } from './openai-language';
-import {
-  render,
-  RenderedTranscription,
-  RESPONSE_FORMATS,
-  ResponseFormat,
-  TIMESTAMP_GRANULARITIES,
-  TimestampGranularity,
-} from './openai-response';
+import type {
+  OpenAiTranscriptionDto,
+  OpenAiTranscriptionRequestDto,
+  OpenAiVerboseTranscriptionDto,
+} from './openai.dto';
+import type { HttpAnswer } from '../common/http/http-answer';
+import { render, ResponseFormat, TimestampGranularity } from './openai-response';
 
 /** The alias OpenAI clients send by default; it means "the configured provider". */
 export const WHISPER_ALIAS = 'whisper-1';
 const MODEL_BY_PROVIDER: Record<string, string> = { local: 'pocketsphinx-en-us', aws: 'aws-transcribe' };
 /** When the models were "created" (OpenAI's field): the first release of this API. */
 const MODELS_CREATED = Math.floor(Date.parse('2026-12-01T00:00:00Z') / 1000);
-
-/** Fields OpenAI's transcription endpoint takes; others are refused as OpenAI does. */
-const FIELDS = [
-  'model',
-  'language',
-  'prompt',
-  'response_format',
-  'temperature',
-  'timestamp_granularities[]',
-  'timestamp_granularities',
-  'stream',
-  'include[]',
-  'chunking_strategy',
-];
 
 export interface OpenAiModel {
   id: string;
@@ -53,10 +30,8 @@ export interface OpenAiModel {
   owned_by: string;
 }
 
-export interface OpenAiTranscription {
-  rendered: RenderedTranscription;
-  job: TranscriptionJob;
-}
+/** The answer: the rendering in its content type, the job id and any warnings as headers. */
+export type OpenAiAnswer = HttpAnswer<OpenAiTranscriptionDto | OpenAiVerboseTranscriptionDto | string>;
 
 const invalid = (field: string, message: string, code = ErrorCode.VALIDATION_FAILED) =>
   AppException.badRequest(code, message, { fields: { [field]: [message] } });
@@ -74,7 +49,6 @@ export class OpenAiTranscriptionService {
   constructor(
     private readonly transcription: TranscriptionService,
     private readonly media: MediaService,
-    @Inject(storageConfig.KEY) private readonly storage: StorageConfig,
     @Inject(transcriptionConfig.KEY) private readonly transcriptionSettings: TranscriptionConfig,
     @Inject(openAiConfig.KEY) private readonly config: OpenAiConfig,
   ) {}
@@ -100,20 +74,19 @@ export class OpenAiTranscriptionService {
     return model;
   }
 
-  /** Reads the multipart request, runs the job to its end and renders it; the audio is not kept. */
-  async transcribe(req: Request, signal: AbortSignal): Promise<OpenAiTranscription> {
-    await this.transcription.assertAvailable();
-    const { fieldValues, files } = await readMultipart(req, {
-      fileField: 'file',
-      allowedFields: FIELDS,
-      maxFileSize: this.storage.maxFileSize,
-      onFile: (part, partSignal) =>
-        this.media.ingest({ stream: part.stream, filename: part.filename, accept: ['audio'], signal: partSignal }),
-    });
-    const media = files[0];
+  /**
+   * Runs the job of the audio the intake stored to its end and renders it; the audio is not kept.
+   * The fields were validated by the intake (OpenAiTranscriptionRequestDto); here what depends on
+   * the configuration: the model ids and the languages the provider takes.
+   */
+  async transcribe(
+    { media, options: fields }: MediaInput<OpenAiTranscriptionRequestDto>,
+    signal: AbortSignal,
+  ): Promise<OpenAiAnswer> {
     let job: TranscriptionJob | undefined;
     try {
-      const request = this.parseFields(fieldValues);
+      await this.transcription.assertAvailable();
+      const request = this.interpret(fields);
       this.assertSynchronousDuration(media);
       const { options } = await this.transcription.parseOptions({
         ...(request.languageCode ? { language_code: request.languageCode } : {}),
@@ -126,7 +99,16 @@ export class OpenAiTranscriptionService {
       if (!job.result) throw new AppException(ErrorCode.INTERNAL_ERROR, 'The job has no result', 500);
       const warnings = [...(job.result.warnings ?? []), ...request.warnings];
       const rendered = render(job.result, request.format, request.granularities, warnings);
-      return { rendered, job: { ...job, result: { ...job.result, warnings } } };
+      return {
+        status: HttpStatus.OK,
+        headers: {
+          'Content-Type': rendered.contentType,
+          'X-Transcription-Id': job.transcription_id,
+          // Header values are printable ASCII: anything else becomes '?'.
+          ...(warnings.length ? { 'X-Transcription-Warnings': warnings.join('; ').replace(/[^\x20-\x7e]/g, '?') } : {}),
+        },
+        body: rendered.body as OpenAiTranscriptionDto | OpenAiVerboseTranscriptionDto | string,
+      };
     } finally {
       // OpenAI keeps nothing: the audio goes once its job has finished (or was never created).
       if (!job || job.status === 'completed' || job.status === 'failed') {
@@ -137,53 +119,33 @@ export class OpenAiTranscriptionService {
     }
   }
 
-  private parseFields(values: Record<string, string[]>): {
+  private interpret(fields: OpenAiTranscriptionRequestDto): {
     format: ResponseFormat;
     granularities: TimestampGranularity[];
     languageCode?: string;
     warnings: string[];
   } {
-    const one = (name: string) => values[name]?.at(-1);
     const warnings: string[] = [];
-    const model = one('model');
-    if (!model) throw invalid('model', 'model is required: one of the ids GET /v1/models lists');
-    if (!this.models().some((candidate) => candidate.id === model)) {
+    if (!this.models().some((candidate) => candidate.id === fields.model)) {
       throw invalid(
         'model',
-        `The model '${model}' does not exist; use ${this.models()
+        `The model '${fields.model}' does not exist; use ${this.models()
           .map((m) => m.id)
           .join(' or ')}`,
       );
     }
-    const format = (one('response_format') ?? 'json') as ResponseFormat;
-    if (!RESPONSE_FORMATS.includes(format)) {
-      throw invalid('response_format', `response_format must be one of ${RESPONSE_FORMATS.join(', ')}`);
-    }
-    const granularities = [...(values['timestamp_granularities[]'] ?? []), ...(values.timestamp_granularities ?? [])];
-    for (const granularity of granularities) {
-      if (!(TIMESTAMP_GRANULARITIES as readonly string[]).includes(granularity)) {
-        throw invalid(
-          'timestamp_granularities',
-          `timestamp_granularities[] takes ${TIMESTAMP_GRANULARITIES.join(', ')}`,
-        );
-      }
-    }
+    const format = fields.response_format ?? 'json';
+    const granularities = [...(fields['timestamp_granularities[]'] ?? []), ...(fields.timestamp_granularities ?? [])];
     if (granularities.length && format !== 'verbose_json') {
       warnings.push('timestamp_granularities: only verbose_json carries timestamps');
     }
-    const temperature = one('temperature');
-    if (temperature !== undefined && !(Number(temperature) >= 0 && Number(temperature) <= 1)) {
-      throw invalid('temperature', 'temperature must be a number from 0 to 1');
-    }
-    if (one('stream') === 'true') throw invalid('stream', 'Streaming transcriptions are not supported');
-    if (one('prompt')) {
+    if (fields.prompt) {
       // Neither provider takes free text: AWS custom vocabularies are named resources, not prompts.
       warnings.push(`prompt: the ${this.transcription.providerName} provider takes no prompt; it was ignored`);
     }
     let languageCode: string | undefined;
-    const language = one('language');
-    if (language) {
-      languageCode = languageCodeOf(language, this.transcriptionSettings.languageCode);
+    if (fields.language) {
+      languageCode = languageCodeOf(fields.language, this.transcriptionSettings.languageCode);
       if (!languageCode) {
         throw invalid(
           'language',
@@ -191,7 +153,7 @@ export class OpenAiTranscriptionService {
         );
       }
     }
-    return { format, granularities: granularities as TimestampGranularity[], languageCode, warnings };
+    return { format, granularities, languageCode, warnings };
   }
 
   /** Longer audio is refused up front: it belongs on the asynchronous API. */

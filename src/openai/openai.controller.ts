@@ -1,9 +1,7 @@
-import { Controller, Get, HttpStatus, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, Post, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -16,17 +14,21 @@ import {
   ApiExtraModels,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
+import { reply } from '../common/http/http-answer';
+import { ClientGoneSignal } from '../common/http/request-facts.decorator';
+import type { MediaInput } from '../media/upload/media-input';
+import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
 import {
   OpenAiErrorDto,
   OpenAiModelDto,
   OpenAiModelListDto,
   OpenAiTranscriptionDto,
+  OpenAiTranscriptionRequestDto,
   OpenAiVerboseTranscriptionDto,
 } from './openai.dto';
 import { RequireScope } from '../auth/scopes';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
-import { RESPONSE_FORMATS, TIMESTAMP_GRANULARITIES } from './openai-response';
 import { OpenAiTranscriptionService, WHISPER_ALIAS } from './openai-transcription.service';
 
 /**
@@ -51,25 +53,11 @@ export class OpenAiController {
       'ignored with a warning (X-Transcription-Warnings, and `warnings` in verbose_json); `temperature` is ignored. ' +
       'The job id is in X-Transcription-Id; the audio is not kept.',
   })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file', 'model'],
-      properties: {
-        file: { type: 'string', format: 'binary', description: 'mp3, wav, m4a, flac, ogg or webm' },
-        model: { type: 'string', example: WHISPER_ALIAS, description: 'An id from GET /v1/models' },
-        language: { type: 'string', example: 'en', description: 'ISO-639-1' },
-        prompt: { type: 'string' },
-        response_format: { type: 'string', enum: [...RESPONSE_FORMATS], default: 'json' },
-        'timestamp_granularities[]': {
-          type: 'array',
-          items: { type: 'string', enum: [...TIMESTAMP_GRANULARITIES] },
-          description: 'With verbose_json; default segment',
-        },
-        temperature: { type: 'number', minimum: 0, maximum: 1, description: 'Accepted, ignored' },
-      },
-    },
+  @MediaUpload({
+    fileField: 'file',
+    fileDescription: 'mp3, wav, m4a, flac, ogg or webm',
+    accept: ['audio'],
+    options: OpenAiTranscriptionRequestDto,
   })
   @ApiOkResponse({
     description: 'json: {text}; verbose_json: task, language, duration, text, segments, words; text/srt/vtt as text',
@@ -97,17 +85,12 @@ export class OpenAiController {
   @ApiUnprocessableEntityResponse({ type: OpenAiErrorDto, description: 'Unreadable, truncated, too short' })
   @ApiBadGatewayResponse({ type: OpenAiErrorDto, description: 'The provider failed' })
   @ApiServiceUnavailableResponse({ type: OpenAiErrorDto, description: 'The engine is not installed or configured' })
-  async transcribe(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const controller = new AbortController();
-    res.once('close', () => !res.writableFinished && controller.abort());
-    const { rendered, job } = await this.openai.transcribe(req, controller.signal);
-    res.setHeader('X-Transcription-Id', job.transcription_id);
-    const warnings = job.result?.warnings ?? [];
-    // Header values are printable ASCII: anything else becomes '?'.
-    if (warnings.length) res.setHeader('X-Transcription-Warnings', warnings.join('; ').replace(/[^\x20-\x7e]/g, '?'));
-    res.status(HttpStatus.OK).type(rendered.contentType);
-    if (typeof rendered.body === 'string') res.send(rendered.body);
-    else res.json(rendered.body);
+  async transcribe(
+    @IncomingMedia() input: MediaInput<OpenAiTranscriptionRequestDto>,
+    @ClientGoneSignal() clientGone: AbortSignal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OpenAiTranscriptionDto | OpenAiVerboseTranscriptionDto | string> {
+    return reply(res, await this.openai.transcribe(input, clientGone));
   }
 
   @Get('models')

@@ -1,4 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { RESPONSE_FORMATS, ResponseFormat, TIMESTAMP_GRANULARITIES, TimestampGranularity } from './openai-response';
 
 export class OpenAiModelDto {
   @ApiProperty({ example: 'whisper-1' }) id!: string;
@@ -58,4 +61,91 @@ class OpenAiErrorDetailDto {
 
 export class OpenAiErrorDto {
   @ApiProperty({ type: OpenAiErrorDetailDto }) error!: OpenAiErrorDetailDto;
+}
+
+/**
+ * A repeated field (`timestamp_granularities[]=word&timestamp_granularities[]=segment`, as OpenAI
+ * clients send it) or one comma-separated value (as Swagger UI's form does), as a list.
+ */
+const asList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+
+/**
+ * The text fields of OpenAI's `POST /v1/audio/transcriptions`, validated by the media intake like
+ * every upload's options. What depends on configuration (the model ids, the languages the provider
+ * takes) is checked by OpenAiTranscriptionService.
+ */
+export class OpenAiTranscriptionRequestDto {
+  @ApiProperty({ example: 'whisper-1', description: 'An id from GET /v1/models' })
+  @IsString()
+  @IsNotEmpty({ message: 'model is required: one of the ids GET /v1/models lists' })
+  model!: string;
+
+  @ApiPropertyOptional({ example: 'en', description: 'ISO-639-1' })
+  @IsOptional()
+  @IsString()
+  language?: string;
+
+  @ApiPropertyOptional({ description: 'Accepted and ignored (reported in X-Transcription-Warnings)', example: '' })
+  @IsOptional()
+  @IsString()
+  prompt?: string;
+
+  @ApiPropertyOptional({ enum: RESPONSE_FORMATS, default: 'json' })
+  @IsOptional()
+  @IsIn(RESPONSE_FORMATS, { message: `response_format must be one of ${RESPONSE_FORMATS.join(', ')}` })
+  response_format?: ResponseFormat;
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: TIMESTAMP_GRANULARITIES,
+    description: 'With verbose_json; default segment.',
+  })
+  @IsOptional()
+  @Transform(asList)
+  @IsIn(TIMESTAMP_GRANULARITIES, {
+    each: true,
+    message: `timestamp_granularities[] takes ${TIMESTAMP_GRANULARITIES.join(', ')}`,
+  })
+  'timestamp_granularities[]'?: TimestampGranularity[];
+
+  /** The same without the brackets, as some clients send it. */
+  @ApiHideProperty()
+  @IsOptional()
+  @Transform(asList)
+  @IsIn(TIMESTAMP_GRANULARITIES, {
+    each: true,
+    message: `timestamp_granularities[] takes ${TIMESTAMP_GRANULARITIES.join(', ')}`,
+  })
+  timestamp_granularities?: TimestampGranularity[];
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Accepted, ignored' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({}, { message: 'temperature must be a number from 0 to 1' })
+  @Min(0, { message: 'temperature must be a number from 0 to 1' })
+  @Max(1, { message: 'temperature must be a number from 0 to 1' })
+  temperature?: number;
+
+  @ApiHideProperty()
+  @IsOptional()
+  @IsIn(['false'], { message: 'Streaming transcriptions are not supported' })
+  stream?: string;
+
+  /** OpenAI's newer fields: accepted (clients send them), without effect here. */
+  @ApiHideProperty()
+  @IsOptional()
+  @Transform(asList)
+  @IsString({ each: true })
+  'include[]'?: string[];
+
+  @ApiHideProperty()
+  @IsOptional()
+  @IsString()
+  chunking_strategy?: string;
 }

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Readable } from 'node:stream';
 
 const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
@@ -27,4 +27,12 @@ export const RawRequestBody = createParamDecorator((_: unknown, context: Executi
   const controller = new AbortController();
   req.once('close', () => !req.complete && controller.abort());
   return { stream: req, signal: controller.signal };
+});
+
+/** A signal that fires when the client goes away before its answer is written: long synchronous work stops. */
+export const ClientGoneSignal = createParamDecorator((_: unknown, context: ExecutionContext): AbortSignal => {
+  const res = context.switchToHttp().getResponse<Response>();
+  const controller = new AbortController();
+  res.once('close', () => !res.writableFinished && controller.abort());
+  return controller.signal;
 });

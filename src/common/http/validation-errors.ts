@@ -53,12 +53,17 @@ export function validationFailed(errors: ValidationError[]): AppException {
  * A plain object (JSON body, multipart fields) into the DTO `type`, with the global pipe's rules
  * (unknown fields refused, values transformed): the one place a DTO is validated by hand.
  */
-export function validateDto<T extends object>(type: ClassConstructor<T>, plain: unknown): T {
+export function validateDto<T extends object>(
+  type: ClassConstructor<T>,
+  plain: unknown,
+  { presentOnly = false }: { presentOnly?: boolean } = {},
+): T {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     throw new AppException(ErrorCode.VALIDATION_FAILED, 'The body must be a JSON object', HttpStatus.BAD_REQUEST);
   }
   const dto = plainToInstance(type, plain);
-  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+  // presentOnly: the fields that have arrived so far (a multipart file may come before the rest).
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, skipMissingProperties: presentOnly });
   if (errors.length > 0) throw validationFailed(errors);
   return dto;
 }

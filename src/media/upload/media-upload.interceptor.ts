@@ -97,8 +97,8 @@ export class MediaUploadInterceptor implements NestInterceptor {
         maxFileSize: this.storage.maxFileSize,
         allowedFields: spec.options ? dtoFields(spec.options) : undefined,
         onFile: async (part, signal, _fields, valuesSoFar) => {
-          // Options sent before the file are refused before it is stored.
-          if (spec.options) validateDto(spec.options, fieldsOf(valuesSoFar));
+          // Options sent before the file are refused before it is stored (required ones may follow it).
+          if (spec.options) validateDto(spec.options, fieldsOf(valuesSoFar), { presentOnly: true });
           const item: IncomingItem = { index: part.index, filename: part.filename || undefined, ingested: false };
           items[part.index] = item;
           try {
