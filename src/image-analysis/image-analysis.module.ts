@@ -11,7 +11,7 @@ import { RekognitionImageAnalyzer } from './aws/rekognition-image-analyzer';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import { ImageAnalysisController } from './image-analysis.controller';
 import { ImageAnalysisService, ITEM_ATTEMPTS, ITEM_RETRY_BASE_MS, ITEM_TIMEOUT_MS } from './image-analysis.service';
-import { ImageIntake } from './intake/image-intake';
+import { ImageSources } from './sources/image-sources';
 import { ImageAnalysisRequests } from './image-analysis-requests.service';
 import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
@@ -53,9 +53,9 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
       }),
     }),
     ImageAnalysisService,
-    ImageIntake,
+    ImageSources,
     ImageAnalysisRequests,
   ],
-  exports: [ImageAnalysisService, ImageIntake],
+  exports: [ImageAnalysisService, ImageSources],
 })
 export class ImageAnalysisModule {}
