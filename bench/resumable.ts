@@ -12,20 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
-import { benchArgs, generateWav, uploadMultipart } from './support';
-
-const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
-  startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
-  prepareBucket: (server: S3Server, bucket: string) => Promise<void>;
-};
-
-interface S3Server {
-  endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
-  stop(): Promise<unknown>;
-}
+import { BenchS3, benchArgs, generateWav, startBenchS3, uploadMultipart } from './support';
 
 const args = benchArgs();
 const SIZE = bytes.parse(args.size ?? '200MB') as number;
@@ -146,31 +133,14 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'media-bench-resumable-'));
   const file = join(dir, 'bench.wav');
   const rows: Row[] = [];
-  let s3: S3Server | undefined;
+  let s3: BenchS3 | undefined;
   try {
     generateWav(file, SIZE);
     const data = readFileSync(file);
     if (BACKENDS.includes('local')) rows.push(await benchBackend('local', { STORAGE_DRIVER: 'local' }, file, data));
     if (BACKENDS.includes('s3')) {
-      s3 = await startS3Server({ memBytes: Math.max(2 * 1024 ** 3, SIZE * 8) });
-      await prepareBucket(s3, BUCKET);
-      rows.push(
-        await benchBackend(
-          's3',
-          {
-            STORAGE_DRIVER: 's3',
-            S3_ENDPOINT: s3.endpoint,
-            S3_FORCE_PATH_STYLE: 'true',
-            S3_BUCKET_NAME: BUCKET,
-            S3_PREFIX: 'bench/',
-            AWS_REGION: s3.region,
-            AWS_ACCESS_KEY_ID: s3.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-          },
-          file,
-          data,
-        ),
-      );
+      s3 = await startBenchS3(BUCKET, Math.max(2 * 1024 ** 3, SIZE * 8));
+      rows.push(await benchBackend('s3', s3.serviceEnv, file, data));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -119,3 +119,43 @@ export function uploadMultipart(
     file.pipe(req, { end: false });
   });
 }
+
+interface S3Server {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  stop(): Promise<unknown>;
+}
+
+const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
+  startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
+  prepareBucket: (server: S3Server, bucket: string) => Promise<void>;
+};
+
+export interface BenchS3 extends S3Server {
+  /** The service's environment for STORAGE_DRIVER=s3 on this server, under `bench/` in the bucket. */
+  serviceEnv: Record<string, string>;
+}
+
+/** A throwaway radosgw (test/support/s3-server.js, data in RAM up to memBytes) with `bucket` made. */
+export async function startBenchS3(bucket: string, memBytes: number): Promise<BenchS3> {
+  const server = await startS3Server({ memBytes });
+  try {
+    await prepareBucket(server, bucket);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  const serviceEnv = {
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: server.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_BUCKET_NAME: bucket,
+    S3_PREFIX: 'bench/',
+    AWS_REGION: server.region,
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+  };
+  return Object.assign(server, { serviceEnv });
+}

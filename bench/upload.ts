@@ -17,20 +17,15 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
-import { benchArgs, generateWav, rssSampler, uploadMultipart, waitForModelsLoaded } from './support';
-
-const { startS3Server, prepareBucket } = require('../test/support/s3-server') as {
-  startS3Server: (o?: { memBytes?: number }) => Promise<S3Server>;
-  prepareBucket: (server: S3Server, bucket: string) => Promise<void>;
-};
-
-interface S3Server {
-  endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
-  stop(): Promise<unknown>;
-}
+import {
+  BenchS3,
+  benchArgs,
+  generateWav,
+  rssSampler,
+  startBenchS3,
+  uploadMultipart,
+  waitForModelsLoaded,
+} from './support';
 
 const args = benchArgs();
 const SIZE = bytes.parse(args.size ?? '1GB') as number;
@@ -151,7 +146,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'media-bench-'));
   const file = join(dir, 'bench.wav');
   const rows: Row[] = [];
-  let s3: S3Server | undefined;
+  let s3: BenchS3 | undefined;
   try {
     process.stderr.write(`generating ${bytes.format(SIZE)} in ${dir}\n`);
     generateWav(file, SIZE);
@@ -167,8 +162,7 @@ async function main(): Promise<void> {
 
     if (BACKENDS.includes('s3')) {
       process.stderr.write('s3: starting radosgw\n');
-      s3 = await startS3Server({ memBytes: Math.max(4 * 1024 ** 3, SIZE * (2 * ROUNDS + 2)) });
-      await prepareBucket(s3, BUCKET);
+      s3 = await startBenchS3(BUCKET, Math.max(4 * 1024 ** 3, SIZE * (2 * ROUNDS + 2)));
       const client = new S3Client({
         endpoint: s3.endpoint,
         region: s3.region,
@@ -195,23 +189,7 @@ async function main(): Promise<void> {
         return upload.ms;
       };
       try {
-        rows.push(
-          await benchService(
-            's3',
-            { name: 'direct lib-storage Upload', run: direct },
-            {
-              STORAGE_DRIVER: 's3',
-              S3_ENDPOINT: s3.endpoint,
-              S3_FORCE_PATH_STYLE: 'true',
-              S3_BUCKET_NAME: BUCKET,
-              S3_PREFIX: 'bench/',
-              AWS_REGION: s3.region,
-              AWS_ACCESS_KEY_ID: s3.accessKeyId,
-              AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-            },
-            file,
-          ),
-        );
+        rows.push(await benchService('s3', { name: 'direct lib-storage Upload', run: direct }, s3.serviceEnv, file));
       } finally {
         client.destroy();
       }

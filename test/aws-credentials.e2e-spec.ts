@@ -3,24 +3,11 @@ import { Logger } from '@nestjs/common';
 import { createS3Client, createTranscribeClient } from '../src/aws/aws.module';
 import { awsConfig } from '../src/config/configuration';
 import { S3ObjectStore } from '../src/storage/s3-object-store';
+import { EnvValues, withEnv } from './support/env';
 import { FakeAws, jsonReply } from './support/fake-aws';
 
 /** awsConfig() as the service builds it from these environment variables. */
-function configFrom(env: Record<string, string | undefined>) {
-  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [key, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-  apply(env);
-  try {
-    return awsConfig();
-  } finally {
-    apply(saved);
-  }
-}
+const configFrom = (env: EnvValues) => withEnv(env, () => awsConfig());
 
 describe('AWS credentials: temporary keys sign calls and presigned URLs', () => {
   let fake: FakeAws;

@@ -9,8 +9,6 @@ import {
 import { GetTranscriptionJobCommand, StartTranscriptionJobCommand, TranscribeClient } from '@aws-sdk/client-transcribe';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -21,6 +19,7 @@ import {
 } from '../src/image-analysis/aws/__fixtures__/rekognition-responses';
 import { DEFAULT_AWS_PRICES } from '../src/metrics/aws-prices';
 import { driverEnv, s3Client, s3Settings } from './support/media-env';
+import { RequestRecorder, requestRecorder, until } from './support/loopback';
 import { Exposition, parsePrometheusText } from './support/prometheus';
 import { createTestApp, TestApp } from './support/test-app';
 import { wavHeader } from './support/wav';
@@ -53,42 +52,12 @@ function delta(before: Exposition, after: Exposition, name: string, labels: Reco
   return after.value(name, labels) - before.value(name, labels);
 }
 
-/** A loopback HTTP server that records what callbacks it gets. */
-async function callbackReceiver(): Promise<{
-  url: string;
-  calls: { headers: IncomingHttpHeaders; body: string }[];
-  close(): Promise<void>;
-}> {
-  const calls: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      calls.push({ headers: req.headers, body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, calls, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('metrics: GET /metrics on the local engines', () => {
   let t: TestApp;
-  let hook: Awaited<ReturnType<typeof callbackReceiver>>;
+  let hook: RequestRecorder;
 
   beforeAll(async () => {
-    hook = await callbackReceiver();
+    hook = await requestRecorder({ status: 204 });
     t = await createTestApp({
       env: {
         TRANSCRIBE_PROVIDER: 'local',
@@ -205,14 +174,14 @@ describe('metrics: GET /metrics on the local engines', () => {
     const wav = readFileSync(join(AUDIO, 'monitor.wav'));
     const res = await t.http
       .post(`${API}/transcribe?wait=60`)
-      .field('callback_url', hook.url)
+      .field('callback_url', `${hook.url}/hook`)
       .attach('file', wav, 'monitor.wav')
       .expect(200);
     expect(res.body.status).toBe('completed');
     const duration = res.body.duration as number;
     expect(duration).toBeGreaterThan(1);
     expect(duration).toBeLessThan(15);
-    await until(() => (hook.calls.length ? true : undefined));
+    await until(() => (hook.calls.length ? true : undefined), 10_000, 25);
     const after = await scrape(t);
 
     expect(delta(before, after, `${P}audio_duration_seconds_count`, { provider: 'local' })).toBe(1);

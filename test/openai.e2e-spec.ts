@@ -3,23 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import OpenAI, { APIError, toFile } from 'openai';
 import { parseSrt, parseVtt } from './support/subtitles';
+import { audio, repeatedWav, SENTENCES } from './support/speech-fixtures';
 import { createTestApp, TestApp } from './support/test-app';
-import { repeatWav } from './support/wav';
 import { wordErrorRate } from './support/wer';
-
-const AUDIO = join(__dirname, 'fixtures', 'audio');
-const audio = (name: string) => readFileSync(join(AUDIO, name));
-const SENTENCES: Record<string, string> = Object.fromEntries(
-  readFileSync(join(AUDIO, 'sentences.txt'), 'utf8')
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => line.split('|') as [string, string]),
-);
-
-/** `copies` times the PCM of a 16 kHz mono fixture in one WAV (long audio without a big fixture). */
-function repeatedWav(name: string, copies: number): Buffer {
-  return repeatWav(audio(name), copies);
-}
 
 async function apiError(promise: Promise<unknown>): Promise<APIError> {
   try {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { RequestRecorder, requestRecorder, until } from './support/loopback';
 import { ServiceProcess, startServiceProcess, waitUntilUp } from './support/service-process';
 
 const AUDIO = join(__dirname, 'fixtures', 'audio');
@@ -21,36 +20,6 @@ const logLines = (service: ServiceProcess): LogLine[] =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LogLine);
 
-/** A loopback server recording every request it gets (callbacks, OTLP exports). */
-async function recorder(): Promise<{
-  url: string;
-  calls: { path: string; headers: IncomingHttpHeaders; body: string }[];
-  close(): Promise<void>;
-}> {
-  const calls: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      calls.push({ path: req.url ?? '', headers: req.headers, body });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const BASE_ENV = {
   TRANSCRIBE_PROVIDER: 'local',
   IMAGE_ANALYSIS_PRELOAD: 'false',
@@ -62,10 +31,10 @@ const BASE_ENV = {
 
 describe('tracing: W3C trace context through logs, jobs and callbacks (real process)', () => {
   let service: ServiceProcess;
-  let hooks: Awaited<ReturnType<typeof recorder>>;
+  let hooks: RequestRecorder;
 
   beforeAll(async () => {
-    hooks = await recorder();
+    hooks = await requestRecorder({ status: 200, body: '{}' });
     service = await startServiceProcess(BASE_ENV);
     await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
   });
@@ -142,7 +111,7 @@ describe('tracing: W3C trace context through logs, jobs and callbacks (real proc
 
 describe('tracing: OpenTelemetry export with OTEL_EXPORTER_OTLP_ENDPOINT (real process)', () => {
   it('exports the HTTP server span of a request, in the trace the caller sent, over OTLP/HTTP', async () => {
-    const collector = await recorder();
+    const collector = await requestRecorder({ status: 200, body: '{}' });
     const service = await startServiceProcess({ ...BASE_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
     try {
       await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);

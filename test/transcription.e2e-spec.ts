@@ -7,18 +7,10 @@ import { join } from 'node:path';
 import { OBJECT_STORE, ObjectStore } from '../src/storage/object-store';
 import { driverEnv } from './support/media-env';
 import { parseSrt, parseVtt } from './support/subtitles';
+import { audio, repeatedWav, SENTENCES } from './support/speech-fixtures';
 import { createTestApp, TestApp } from './support/test-app';
-import { repeatWav } from './support/wav';
 import { wordErrorRate } from './support/wer';
 
-const AUDIO = join(__dirname, 'fixtures', 'audio');
-const audio = (name: string) => readFileSync(join(AUDIO, name));
-const SENTENCES: Record<string, string> = Object.fromEntries(
-  readFileSync(join(AUDIO, 'sentences.txt'), 'utf8')
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => line.split('|') as [string, string]),
-);
 const FORMATS = ['wav', 'mp3', 'flac', 'ogg', 'm4a', 'webm'];
 // Three sentences in six formats keeps the suite quick on 2 cores; all six sentences gave the same
 // picture (every file <= 14%, means 2-4% per format) when screened.
@@ -36,11 +28,6 @@ function expectOrderedWords(words: Json[]): void {
     if (index > 0) expect(word.start_time).toBeGreaterThanOrEqual(words[index - 1].end_time - 0.011);
     if (index > 0) expect(word.start_time).toBeGreaterThan(words[index - 1].start_time);
   }
-}
-
-/** A WAV of `copies` times the PCM of a 16 kHz mono fixture (longer speech without a big fixture). */
-function repeatedWav(name: string, copies: number): Buffer {
-  return repeatWav(audio(name), copies);
 }
 
 describe('transcription (local engine, real audio)', () => {

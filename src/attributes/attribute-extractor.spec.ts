@@ -1,3 +1,4 @@
+import { box, textLine, textWord } from '../../test/factories/analysis.factory';
 import { AttributeExtractor } from './attribute-extractor';
 import type { AnalysisForAttributes, ProductAttribute, ProductColors } from './attribute.types';
 
@@ -104,8 +105,8 @@ describe('AttributeExtractor on real OCR output', () => {
     const coffee = extractor.extract(
       {
         objects: [
-          { name: 'person', confidence: 0.3, bounding_box: { left: 0, top: 0, width: 0.2, height: 0.3 } },
-          { name: 'cup', confidence: 0.45, bounding_box: { left: 0.276, top: 0.054, width: 0.409, height: 0.595 } },
+          { name: 'person', confidence: 0.3, bounding_box: box([0, 0, 0.2, 0.3]) },
+          { name: 'cup', confidence: 0.45, bounding_box: box([0.276, 0.054, 0.409, 0.595]) },
         ],
       },
       {
@@ -127,9 +128,7 @@ describe('AttributeExtractor on real OCR output', () => {
 
     const astronaut = extractor.extract(
       {
-        objects: [
-          { name: 'person', confidence: 0.6, bounding_box: { left: 0.016, top: 0.017, width: 0.704, height: 0.998 } },
-        ],
+        objects: [{ name: 'person', confidence: 0.6, bounding_box: box([0.016, 0.017, 0.704, 0.998]) }],
       },
       null,
     );
@@ -142,7 +141,6 @@ describe('AttributeExtractor on real OCR output', () => {
 
 describe('AttributeExtractor on Rekognition-shaped input', () => {
   it('combines labels, words and lines, with words giving brand prominence', () => {
-    const box = (left: number, top: number, width: number, height: number) => ({ left, top, width, height });
     const result = extractor.extract(
       {
         labels: [
@@ -152,18 +150,18 @@ describe('AttributeExtractor on Rekognition-shaped input', () => {
         ],
         objects: [],
         text_detections: [
-          { text: 'KWENDA', confidence: 0.99, type: 'line', bounding_box: box(0.3, 0.1, 0.4, 0.12) },
-          { text: '100% Cotton', confidence: 0.97, type: 'line', bounding_box: box(0.3, 0.4, 0.4, 0.05) },
-          { text: 'Size M', confidence: 0.96, type: 'line', bounding_box: box(0.3, 0.5, 0.2, 0.05) },
-          { text: 'Made in Portugal', confidence: 0.95, type: 'line', bounding_box: box(0.3, 0.6, 0.4, 0.04) },
-          { text: 'KWENDA', confidence: 0.99, type: 'word', bounding_box: box(0.3, 0.1, 0.4, 0.12) },
-          { text: '100%', confidence: 0.97, type: 'word', bounding_box: box(0.3, 0.4, 0.15, 0.05) },
-          { text: 'Cotton', confidence: 0.97, type: 'word', bounding_box: box(0.47, 0.4, 0.2, 0.05) },
-          { text: 'Size', confidence: 0.96, type: 'word', bounding_box: box(0.3, 0.5, 0.1, 0.05) },
-          { text: 'M', confidence: 0.96, type: 'word', bounding_box: box(0.42, 0.5, 0.05, 0.05) },
-          { text: 'Made', confidence: 0.95, type: 'word', bounding_box: box(0.3, 0.6, 0.1, 0.04) },
-          { text: 'in', confidence: 0.95, type: 'word', bounding_box: box(0.42, 0.6, 0.05, 0.04) },
-          { text: 'Portugal', confidence: 0.95, type: 'word', bounding_box: box(0.49, 0.6, 0.2, 0.04) },
+          textLine('KWENDA', 0.99, [0.3, 0.1, 0.4, 0.12]),
+          textLine('100% Cotton', 0.97, [0.3, 0.4, 0.4, 0.05]),
+          textLine('Size M', 0.96, [0.3, 0.5, 0.2, 0.05]),
+          textLine('Made in Portugal', 0.95, [0.3, 0.6, 0.4, 0.04]),
+          textWord('KWENDA', 0.99, [0.3, 0.1, 0.4, 0.12]),
+          textWord('100%', 0.97, [0.3, 0.4, 0.15, 0.05]),
+          textWord('Cotton', 0.97, [0.47, 0.4, 0.2, 0.05]),
+          textWord('Size', 0.96, [0.3, 0.5, 0.1, 0.05]),
+          textWord('M', 0.96, [0.42, 0.5, 0.05, 0.05]),
+          textWord('Made', 0.95, [0.3, 0.6, 0.1, 0.04]),
+          textWord('in', 0.95, [0.42, 0.6, 0.05, 0.04]),
+          textWord('Portugal', 0.95, [0.49, 0.6, 0.2, 0.04]),
         ],
         colors: [{ name: 'red', hex: '#c8202a', fraction: 0.8 }],
       },
@@ -185,19 +183,9 @@ describe('AttributeExtractor on Rekognition-shaped input', () => {
     const result = extractor.extract(
       {
         text_detections: [
-          { text: 'ml', confidence: 0.9, type: 'word', bounding_box: { left: 0.6, top: 0.5, width: 0.1, height: 0.1 } },
-          {
-            text: '500',
-            confidence: 0.9,
-            type: 'word',
-            bounding_box: { left: 0.4, top: 0.51, width: 0.15, height: 0.1 },
-          },
-          {
-            text: 'Water',
-            confidence: 0.9,
-            type: 'word',
-            bounding_box: { left: 0.4, top: 0.2, width: 0.3, height: 0.1 },
-          },
+          textWord('ml', 0.9, [0.6, 0.5, 0.1, 0.1]),
+          textWord('500', 0.9, [0.4, 0.51, 0.15, 0.1]),
+          textWord('Water', 0.9, [0.4, 0.2, 0.3, 0.1]),
         ],
         labels: [{ name: 'Bottle', confidence: 0.9 }],
       },

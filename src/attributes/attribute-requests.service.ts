@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ImageIntake } from '../image-analysis/intake/image-intake';
+import { ImageSources } from '../image-analysis/sources/image-sources';
 import type { MediaInput } from '../media/upload/media-input';
 import { AttributeResult, AttributesService } from './attributes.service';
 import type { ExtractOptionsDto } from './dto/extract-attributes.dto';
@@ -9,11 +9,11 @@ import type { ExtractOptionsDto } from './dto/extract-attributes.dto';
 export class AttributeRequests {
   constructor(
     private readonly attributes: AttributesService,
-    private readonly intake: ImageIntake,
+    private readonly sources: ImageSources,
   ) {}
 
   extract(input: MediaInput<ExtractOptionsDto>): Promise<AttributeResult> {
     const { max_labels, min_confidence } = input.options;
-    return this.attributes.extract(this.intake.sourceOf(input.media, input.ingested), { max_labels, min_confidence });
+    return this.attributes.extract(this.sources.sourceOf(input.media, input.ingested), { max_labels, min_confidence });
   }
 }

@@ -1,13 +1,5 @@
-import {
-  Global,
-  Inject,
-  Logger,
-  MiddlewareConsumer,
-  Module,
-  NestModule,
-  OnApplicationBootstrap,
-  RequestMethod,
-} from '@nestjs/common';
+import { Global, Inject, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap } from '@nestjs/common';
+import { EVERY_ROUTE } from '../common/http/every-route';
 import { securityConfig, SecurityConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { CallerContext, callerSlotMiddleware } from './caller-context';
@@ -38,7 +30,7 @@ export class AuthModule implements NestModule, OnApplicationBootstrap {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(callerSlotMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    consumer.apply(callerSlotMiddleware).forRoutes(EVERY_ROUTE);
   }
 
   onApplicationBootstrap(): void {

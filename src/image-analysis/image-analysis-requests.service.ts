@@ -6,7 +6,7 @@ import type { MediaBatchInput, MediaInput } from '../media/upload/media-input';
 import type { AnalysisOptionsDto } from './dto/analyze-image.dto';
 import { BatchResult, BatchWorkItem, ImageAnalysisService, RequestedOptions } from './image-analysis.service';
 import type { ImageAnalysisResult } from './image-analysis.types';
-import { ImageIntake } from './intake/image-intake';
+import { ImageSources } from './sources/image-sources';
 
 /**
  * The HTTP requests of /analyze-image as service calls: the image the intake took turned into an
@@ -17,11 +17,11 @@ import { ImageIntake } from './intake/image-intake';
 export class ImageAnalysisRequests {
   constructor(
     private readonly analyses: ImageAnalysisService,
-    private readonly intake: ImageIntake,
+    private readonly sources: ImageSources,
   ) {}
 
   analyze(input: MediaInput<AnalysisOptionsDto>): Promise<ImageAnalysisResult> {
-    return this.analyses.analyze(this.intake.sourceOf(input.media, input.ingested), optionsOf(input.options));
+    return this.analyses.analyze(this.sources.sourceOf(input.media, input.ingested), optionsOf(input.options));
   }
 
   /** The batch once done within `waitSeconds` (200), or as it stands with where to follow it (202). */
@@ -37,7 +37,7 @@ export class ImageAnalysisRequests {
       source: () =>
         item.error || !item.media
           ? Promise.reject(item.error ?? new Error('no media'))
-          : Promise.resolve(this.intake.sourceOf(item.media, item.ingested)),
+          : Promise.resolve(this.sources.sourceOf(item.media, item.ingested)),
     }));
     const batch = await this.analyses.analyzeBatch(work, waitSeconds);
     if (batch.status !== 'in_progress') return { status: HttpStatus.OK, headers: {}, body: batch };
@@ -54,7 +54,7 @@ export class ImageAnalysisRequests {
       if (!record.media_id) {
         throw AppException.notFound(ErrorCode.MEDIA_NOT_FOUND, 'The analysed image is not stored', {});
       }
-      return this.intake.storedBytes(record.media_id);
+      return this.sources.storedBytes(record.media_id);
     });
   }
 }

@@ -1,11 +1,10 @@
 import { HttpStatus } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { analysisResult } from '../../test/factories/analysis.factory';
 import { mediaBatchInput, mediaInput } from '../../test/factories/media-input.factory';
 import { imageRecord } from '../../test/factories/media-record.factory';
+import { controllerUnderTest } from '../../test/support/controller-under-test';
 import { fakeResponse } from '../../test/support/fake-response';
 import { strictMock } from '../../test/support/strict-mock';
-import { MediaUploadInterceptor } from '../media/upload/media-upload.interceptor';
 import type { AnalysisOptionsDto } from './dto/analyze-image.dto';
 import { ImageAnalysisRequests } from './image-analysis-requests.service';
 import { ImageAnalysisController } from './image-analysis.controller';
@@ -16,17 +15,11 @@ const ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
 async function setUp() {
   const requests = strictMock<ImageAnalysisRequests>('ImageAnalysisRequests');
   const analyses = strictMock<ImageAnalysisService>('ImageAnalysisService');
-  const moduleRef = await Test.createTestingModule({
-    controllers: [ImageAnalysisController],
-    providers: [
-      { provide: ImageAnalysisRequests, useValue: requests },
-      { provide: ImageAnalysisService, useValue: analyses },
-    ],
-  })
-    .overrideInterceptor(MediaUploadInterceptor)
-    .useValue({ intercept: () => undefined })
-    .compile();
-  return { controller: moduleRef.get(ImageAnalysisController), requests, analyses };
+  const controller = await controllerUnderTest(ImageAnalysisController, [
+    { provide: ImageAnalysisRequests, useValue: requests },
+    { provide: ImageAnalysisService, useValue: analyses },
+  ]);
+  return { controller, requests, analyses };
 }
 
 const batch = (status: BatchResult['status']): BatchResult => ({

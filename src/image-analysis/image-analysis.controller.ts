@@ -19,6 +19,7 @@ import type { Response } from 'express';
 import { reply } from '../common/http/http-answer';
 import { WaitQuery } from '../common/http/query-params';
 import { UuidParam } from '../common/http/uuid-param';
+import { ApiBatchBodyErrors, ApiStoredBatch, ApiStoredRecord, locationHeader } from '../docs/api-operations.decorator';
 import { IMAGE_ANALYSIS_EXAMPLES } from '../docs/examples';
 import type { MediaBatchInput, MediaInput } from '../media/upload/media-input';
 import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
@@ -111,11 +112,10 @@ export class ImageAnalysisController {
   @ApiAcceptedResponse({
     type: BatchResultDto,
     description: 'Still running after wait',
-    headers: { Location: { description: 'The batch: GET it (with ?wait) to follow', schema: { type: 'string' } } },
+    headers: locationHeader('The batch: GET it (with ?wait) to follow'),
   })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (no items), FILE_MISSING, TOO_MANY_FILES' })
-  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: the JSON body (multipart: each file in its own item)' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE: neither multipart nor JSON' })
+  @ApiBatchBodyErrors('its own item')
   async batch(
     @IncomingMedia() input: MediaBatchInput<AnalysisOptionsDto>,
     @WaitQuery({ max: MAX_BATCH_WAIT, absent: DEFAULT_BATCH_WAIT_SECONDS }) wait: number,
@@ -125,11 +125,7 @@ export class ImageAnalysisController {
   }
 
   @Get('batch/:batch_id')
-  @ApiOperation({ summary: 'A batch analysed earlier, with every item' })
-  @ApiParam({ name: 'batch_id', format: 'uuid' })
-  @ApiQuery(WAIT_QUERY)
-  @ApiOkResponse({ type: BatchResultDto })
-  @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
+  @ApiStoredBatch({ summary: 'A batch analysed earlier, with every item', type: BatchResultDto, wait: WAIT_QUERY })
   getBatch(
     @UuidParam('batch_id') batchId: string,
     @WaitQuery({ max: MAX_BATCH_WAIT }) wait: number,
@@ -138,11 +134,13 @@ export class ImageAnalysisController {
   }
 
   @Get(':analysis_id')
-  @ApiOperation({ summary: 'A stored analysis result' })
-  @ApiParam(ANALYSIS_ID_PARAM)
-  @ApiOkResponse({ type: ImageAnalysisResultDto, examples: IMAGE_ANALYSIS_EXAMPLES })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
-  @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND' })
+  @ApiStoredRecord({
+    summary: 'A stored analysis result',
+    param: ANALYSIS_ID_PARAM,
+    type: ImageAnalysisResultDto,
+    examples: IMAGE_ANALYSIS_EXAMPLES,
+    notFound: 'ANALYSIS_NOT_FOUND',
+  })
   get(@UuidParam('analysis_id') analysisId: string): Promise<ImageAnalysisResult> {
     return this.analyses.get(analysisId);
   }

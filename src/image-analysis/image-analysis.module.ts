@@ -3,22 +3,15 @@ import { Module } from '@nestjs/common';
 import { REKOGNITION_CLIENT } from '../aws/aws.tokens';
 import { MediaModule } from '../media/media.module';
 import { StorageModule } from '../storage/storage.module';
-import {
-  appConfig,
-  AppConfig,
-  imageAnalysisConfig,
-  ImageAnalysisConfig,
-  queueConfig,
-  QueueConfig,
-} from '../config/configuration';
-import { createJobQueue } from '../queue/job-queue.factory';
+import { imageAnalysisConfig, ImageAnalysisConfig } from '../config/configuration';
+import { jobQueueProvider } from '../queue/job-queue.factory';
 import { AnalysisRepository } from './analysis.repository';
 import { IMAGE_BATCH_QUEUE, ImageBatchStore } from './batch/image-batch.store';
 import { RekognitionImageAnalyzer } from './aws/rekognition-image-analyzer';
 import { IMAGE_ANALYZER, ImageAnalyzer } from './image-analyzer';
 import { ImageAnalysisController } from './image-analysis.controller';
 import { ImageAnalysisService, ITEM_ATTEMPTS, ITEM_RETRY_BASE_MS, ITEM_TIMEOUT_MS } from './image-analysis.service';
-import { ImageIntake } from './intake/image-intake';
+import { ImageSources } from './sources/image-sources';
 import { ImageAnalysisRequests } from './image-analysis-requests.service';
 import { LocalImageAnalyzer } from './local/local-image-analyzer';
 
@@ -46,25 +39,23 @@ import { LocalImageAnalyzer } from './local/local-image-analyzer';
     },
     AnalysisRepository,
     ImageBatchStore,
-    {
-      // Batch items: any replica (or worker) that is free analyses them.
+    // Batch items: any replica (or worker) that is free analyses them.
+    jobQueueProvider({
       provide: IMAGE_BATCH_QUEUE,
-      inject: [imageAnalysisConfig.KEY, queueConfig.KEY, appConfig.KEY],
-      useFactory: (config: ImageAnalysisConfig, queue: QueueConfig, app: AppConfig) =>
-        createJobQueue(queue, {
-          name: 'image-batch',
-          concurrency: config.batchConcurrency,
-          timeoutMs: ITEM_TIMEOUT_MS,
-          drainMs: app.shutdownGraceMs,
-          // The handler counts transient faults itself; these bound store-fault retries.
-          attempts: ITEM_ATTEMPTS + 5,
-          backoffMs: ITEM_RETRY_BASE_MS,
-        }),
-    },
+      config: imageAnalysisConfig,
+      settings: (config) => ({
+        name: 'image-batch',
+        concurrency: config.batchConcurrency,
+        timeoutMs: ITEM_TIMEOUT_MS,
+        // The handler counts transient faults itself; these bound store-fault retries.
+        attempts: ITEM_ATTEMPTS + 5,
+        backoffMs: ITEM_RETRY_BASE_MS,
+      }),
+    }),
     ImageAnalysisService,
-    ImageIntake,
+    ImageSources,
     ImageAnalysisRequests,
   ],
-  exports: [ImageAnalysisService, ImageIntake],
+  exports: [ImageAnalysisService, ImageSources],
 })
 export class ImageAnalysisModule {}

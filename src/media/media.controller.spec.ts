@@ -1,34 +1,27 @@
 import { HttpStatus } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { Response } from 'express';
 import { PassThrough, Readable } from 'node:stream';
 import { mediaInput } from '../../test/factories/media-input.factory';
 import { imageRecord } from '../../test/factories/media-record.factory';
+import { controllerUnderTest } from '../../test/support/controller-under-test';
 import { strictMock } from '../../test/support/strict-mock';
 import { appConfig } from '../config/configuration';
 import { MediaDownloads } from './media-download.service';
 import { MediaController } from './media.controller';
 import { MediaService } from './media.service';
 import { PresignedUploadService } from './presigned-upload.service';
-import { MediaUploadInterceptor } from './upload/media-upload.interceptor';
 
 async function setUp(publicBaseUrl?: string) {
   const media = strictMock<MediaService>('MediaService');
   const presigned = strictMock<PresignedUploadService>('PresignedUploadService');
   const downloads = strictMock<MediaDownloads>('MediaDownloads');
-  const moduleRef = await Test.createTestingModule({
-    controllers: [MediaController],
-    providers: [
-      { provide: MediaService, useValue: media },
-      { provide: PresignedUploadService, useValue: presigned },
-      { provide: MediaDownloads, useValue: downloads },
-      { provide: appConfig.KEY, useValue: { publicBaseUrl } },
-    ],
-  })
-    .overrideInterceptor(MediaUploadInterceptor)
-    .useValue({ intercept: () => undefined })
-    .compile();
-  return { controller: moduleRef.get(MediaController), media, presigned, downloads };
+  const controller = await controllerUnderTest(MediaController, [
+    { provide: MediaService, useValue: media },
+    { provide: PresignedUploadService, useValue: presigned },
+    { provide: MediaDownloads, useValue: downloads },
+    { provide: appConfig.KEY, useValue: { publicBaseUrl } },
+  ]);
+  return { controller, media, presigned, downloads };
 }
 
 /** A response that records what the download handler does to it. */

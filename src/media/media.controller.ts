@@ -40,6 +40,7 @@ import { PublicRoute, RequireScope } from '../auth/scopes';
 import { IsHeadRequest, RawBody, RawRequestBody, RequestOrigin } from '../common/http/request-facts.decorator';
 import { UuidParam } from '../common/http/uuid-param';
 import { appConfig, AppConfig } from '../config/configuration';
+import { ApiStoredRecord } from '../docs/api-operations.decorator';
 import { MEDIA_RECORD_EXAMPLES } from '../docs/examples';
 import { MediaRecordDto, PresignedUploadDto, PresignUploadDto, UploadReceivedDto } from './dto/media.dto';
 import { MediaDownloads } from './media-download.service';
@@ -146,11 +147,13 @@ export class MediaController {
 
   @Get('media/:media_id')
   @RequireScope('media:read')
-  @ApiOperation({ summary: 'Metadata of a stored media' })
-  @ApiParam(MEDIA_ID_PARAM)
-  @ApiOkResponse({ type: MediaRecordDto, examples: MEDIA_RECORD_EXAMPLES })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: not a UUID' })
-  @ApiNotFoundResponse({ description: 'MEDIA_NOT_FOUND' })
+  @ApiStoredRecord({
+    summary: 'Metadata of a stored media',
+    param: MEDIA_ID_PARAM,
+    type: MediaRecordDto,
+    examples: MEDIA_RECORD_EXAMPLES,
+    notFound: 'MEDIA_NOT_FOUND',
+  })
   getRecord(@UuidParam('media_id') mediaId: string): Promise<MediaRecord> {
     return this.media.get(mediaId);
   }

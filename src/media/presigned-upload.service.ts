@@ -2,6 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown, OnModule
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { CallerContext } from '../auth/caller-context';
+import { PeriodicTask } from '../common/async/periodic-task';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { storageConfig, StorageConfig } from '../config/configuration';
@@ -64,7 +65,7 @@ const SWEEP_EVERY_MS = 10 * 60 * 1000;
 export class PresignedUploadService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PresignedUploadService.name);
   private readonly signer: UploadTokenSigner;
-  private sweeper?: NodeJS.Timeout;
+  private readonly sweeper = new PeriodicTask(() => this.sweep(), SWEEP_EVERY_MS);
 
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
@@ -77,12 +78,11 @@ export class PresignedUploadService implements OnModuleInit, OnApplicationShutdo
   }
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_EVERY_MS);
-    this.sweeper.unref();
+    this.sweeper.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.sweeper);
+    this.sweeper.stop();
   }
 
   async presign(

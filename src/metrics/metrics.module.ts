@@ -1,13 +1,5 @@
-import {
-  Global,
-  Inject,
-  Logger,
-  MiddlewareConsumer,
-  Module,
-  NestModule,
-  OnApplicationBootstrap,
-  RequestMethod,
-} from '@nestjs/common';
+import { Global, Inject, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap } from '@nestjs/common';
+import { EVERY_ROUTE } from '../common/http/every-route';
 import { observabilityConfig, ObservabilityConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { DEFAULT_PRICE_REGIONS, loadPriceTable } from './aws-prices';
@@ -41,7 +33,7 @@ export class MetricsModule implements NestModule, OnApplicationBootstrap {
 
   configure(consumer: MiddlewareConsumer): void {
     if (this.config.metricsEnabled) {
-      consumer.apply(httpMetricsMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+      consumer.apply(httpMetricsMiddleware).forRoutes(EVERY_ROUTE);
     }
   }
 

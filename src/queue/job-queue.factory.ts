@@ -1,4 +1,6 @@
-import type { QueueConfig } from '../config/configuration';
+import type { FactoryProvider, InjectionToken } from '@nestjs/common';
+import type { ConfigFactoryKeyHost } from '@nestjs/config';
+import { appConfig, AppConfig, queueConfig, QueueConfig } from '../config/configuration';
 import { InProcessJobQueue, JobQueue } from '../transcription/jobs/job-queue';
 import { BullMqJobQueue } from './bullmq-job-queue';
 
@@ -32,4 +34,26 @@ export function createJobQueue(queue: QueueConfig, settings: QueueSettings): Job
     lockMs: queue.lockMs,
     maxStalls: queue.maxInterruptions,
   });
+}
+
+export interface JobQueueProviderOptions<C> {
+  provide: InjectionToken;
+  /** The feature's config namespace, read by `settings`. */
+  config: ConfigFactoryKeyHost<C>;
+  /** The queue's settings but the drain time, which is the app's shutdown grace. */
+  settings: (config: C) => Omit<QueueSettings, 'drainMs'>;
+  /** A queue only on Redis: without REDIS_URL the provider is null and the feature works in-process. */
+  sharedOnly?: boolean;
+}
+
+/** The provider of one feature's job queue, built by createJobQueue from the feature's config. */
+export function jobQueueProvider<C>(options: JobQueueProviderOptions<C>): FactoryProvider<JobQueue | null> {
+  return {
+    provide: options.provide,
+    inject: [options.config.KEY, queueConfig.KEY, appConfig.KEY],
+    useFactory: (config: C, queue: QueueConfig, app: AppConfig) =>
+      options.sharedOnly && !queue.redisUrl
+        ? null
+        : createJobQueue(queue, { ...options.settings(config), drainMs: app.shutdownGraceMs }),
+  };
 }

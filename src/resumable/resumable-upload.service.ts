@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppException } from '../common/errors/app.exception';
+import { PeriodicTask } from '../common/async/periodic-task';
 import { ErrorCode } from '../common/errors/error-code';
 import { resumableConfig, ResumableConfig } from '../config/configuration';
 import { MediaService } from '../media/media.service';
@@ -40,7 +41,7 @@ export interface UploadStatus extends ResumableUploadRecord {
 export class ResumableUploadService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ResumableUploadService.name);
   private readonly tus: Server;
-  private cleanupTimer?: NodeJS.Timeout;
+  private readonly cleanup: PeriodicTask;
 
   constructor(
     @Inject(TUS_DATASTORE) private readonly datastore: TusDataStore,
@@ -48,6 +49,9 @@ export class ResumableUploadService implements OnModuleInit, OnModuleDestroy {
     @Inject(resumableConfig.KEY) private readonly config: ResumableConfig,
     private readonly media: MediaService,
   ) {
+    // Incomplete uploads are swept at a tenth of their lifetime (at most hourly).
+    const cleanupEveryMs = Math.min(3_600_000, Math.max(1000, (config.expirySeconds * 1000) / 10));
+    this.cleanup = new PeriodicTask(() => this.cleanUpExpired(), cleanupEveryMs);
     this.tus = new Server({
       path: UPLOADS_PATH,
       datastore: datastore.store,
@@ -69,14 +73,11 @@ export class ResumableUploadService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    // Incomplete uploads are swept at a tenth of their lifetime (at most hourly).
-    const everyMs = Math.min(3_600_000, Math.max(1000, (this.config.expirySeconds * 1000) / 10));
-    this.cleanupTimer = setInterval(() => void this.cleanUpExpired(), everyMs);
-    this.cleanupTimer.unref();
+    this.cleanup.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.cleanupTimer);
+    this.cleanup.stop();
   }
 
   /** Every tus request (POST, HEAD, PATCH, DELETE, OPTIONS) on /api/v1/uploads[/id]. */

@@ -1,5 +1,6 @@
-import { Inject, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import { Inject, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { EVERY_ROUTE } from '../common/http/every-route';
 import { observabilityConfig, ObservabilityConfig } from '../config/configuration';
 import { stopOpenTelemetry } from './otel';
 import { configureTracing, runWithTrace, traceOfRequest } from './trace-context';
@@ -17,7 +18,7 @@ export class TracingModule implements NestModule, OnApplicationShutdown {
 
   configure(consumer: MiddlewareConsumer): void {
     if (this.config.tracingEnabled) {
-      consumer.apply(traceMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+      consumer.apply(traceMiddleware).forRoutes(EVERY_ROUTE);
     }
   }
 

@@ -1,9 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { mediaBatchInput, mediaInput } from '../../test/factories/media-input.factory';
+import { controllerUnderTest } from '../../test/support/controller-under-test';
 import { fakeResponse } from '../../test/support/fake-response';
 import { strictMock } from '../../test/support/strict-mock';
-import { MediaUploadInterceptor } from '../media/upload/media-upload.interceptor';
 import type { TranscriptionOptionsDto } from './dto/transcription.dto';
 import { TranscriptionRequests } from './transcription-requests.service';
 import { TranscriptionController } from './transcription.controller';
@@ -12,15 +11,10 @@ const JOB_ID = '3f9a2b1c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 
 async function setUp() {
   const requests = strictMock<TranscriptionRequests>('TranscriptionRequests');
-  const moduleRef = await Test.createTestingModule({
-    controllers: [TranscriptionController],
-    providers: [{ provide: TranscriptionRequests, useValue: requests }],
-  })
-    // The intake has its own e2e specs; here the handler gets what it would have read.
-    .overrideInterceptor(MediaUploadInterceptor)
-    .useValue({ intercept: () => undefined })
-    .compile();
-  return { controller: moduleRef.get(TranscriptionController), requests };
+  const controller = await controllerUnderTest(TranscriptionController, [
+    { provide: TranscriptionRequests, useValue: requests },
+  ]);
+  return { controller, requests };
 }
 
 describe('TranscriptionController (TranscriptionRequests mocked)', () => {

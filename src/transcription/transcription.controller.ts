@@ -21,6 +21,7 @@ import type { Response } from 'express';
 import { reply } from '../common/http/http-answer';
 import { OneOfPipe, WaitQuery } from '../common/http/query-params';
 import { UuidParam } from '../common/http/uuid-param';
+import { ApiBatchBodyErrors, ApiStoredBatch, locationHeader } from '../docs/api-operations.decorator';
 import { JOB_ACCEPTED_EXAMPLES, TRANSCRIPTION_JOB_EXAMPLES } from '../docs/examples';
 import type { MediaBatchInput, MediaInput } from '../media/upload/media-input';
 import { IncomingMedia, MediaUpload } from '../media/upload/media-upload.decorator';
@@ -69,7 +70,7 @@ export class TranscriptionController {
     type: JobAcceptedDto,
     description: 'Queued (or still running after wait)',
     examples: JOB_ACCEPTED_EXAMPLES,
-    headers: { Location: { description: 'The job: GET it for status and result', schema: { type: 'string' } } },
+    headers: locationHeader('The job: GET it for status and result'),
   })
   @ApiOkResponse({
     description: 'Finished within wait, or cached: the job, rendered as output_format',
@@ -108,11 +109,10 @@ export class TranscriptionController {
   })
   @ApiAcceptedResponse({
     type: BatchAcceptedDto,
-    headers: { Location: { description: 'The batch: GET it for each job', schema: { type: 'string' } } },
+    headers: locationHeader('The batch: GET it for each job'),
   })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, TOO_MANY_FILES, FILE_MISSING' })
-  @ApiPayloadTooLargeResponse({ description: 'FILE_TOO_LARGE: the JSON body (multipart: each file in its own entry)' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE: neither multipart nor JSON' })
+  @ApiBatchBodyErrors('its own entry')
   @ApiServiceUnavailableResponse({ description: 'ENGINE_UNAVAILABLE' })
   async submitBatch(
     @IncomingMedia() input: MediaBatchInput<TranscriptionOptionsDto>,
@@ -122,10 +122,7 @@ export class TranscriptionController {
   }
 
   @Get('batch/:batch_id')
-  @ApiOperation({ summary: "Each job's status in a batch, and the counts" })
-  @ApiParam({ name: 'batch_id', format: 'uuid' })
-  @ApiOkResponse({ type: BatchStatusDto })
-  @ApiNotFoundResponse({ description: 'BATCH_NOT_FOUND' })
+  @ApiStoredBatch({ summary: "Each job's status in a batch, and the counts", type: BatchStatusDto })
   getBatch(@UuidParam('batch_id') batchId: string): Promise<BatchStatusDto> {
     return this.requests.batch(batchId);
   }

@@ -3,18 +3,14 @@ import type { TranscribeClient } from '@aws-sdk/client-transcribe';
 import { Module } from '@nestjs/common';
 import { S3_CLIENT, TRANSCRIBE_CLIENT } from '../aws/aws.tokens';
 import {
-  appConfig,
-  AppConfig,
   awsConfig,
   AwsConfig,
-  queueConfig,
-  QueueConfig,
   storageConfig,
   StorageConfig,
   transcriptionConfig,
   TranscriptionConfig,
 } from '../config/configuration';
-import { createJobQueue } from '../queue/job-queue.factory';
+import { jobQueueProvider } from '../queue/job-queue.factory';
 import { MediaModule } from '../media/media.module';
 import { MediaService } from '../media/media.service';
 import { StorageModule } from '../storage/storage.module';
@@ -52,34 +48,29 @@ const CALLBACK_CONCURRENCY = 8;
           ? new AwsTranscriber(transcribe, s3, config, storage, aws)
           : new LocalPocketsphinxTranscriber(config, media),
     },
-    {
+    jobQueueProvider({
       provide: JOB_QUEUE,
-      inject: [transcriptionConfig.KEY, queueConfig.KEY, appConfig.KEY],
-      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) =>
-        createJobQueue(queue, {
-          name: 'transcription',
-          concurrency: config.concurrency,
-          timeoutMs: config.jobTimeoutSeconds * 1000,
-          drainMs: app.shutdownGraceMs,
-        }),
-    },
-    {
-      // With Redis, deliveries are queued jobs any worker makes; without, they run in-process.
+      config: transcriptionConfig,
+      settings: (config) => ({
+        name: 'transcription',
+        concurrency: config.concurrency,
+        timeoutMs: config.jobTimeoutSeconds * 1000,
+      }),
+    }),
+    // With Redis, deliveries are queued jobs any worker makes; without, they run in-process.
+    jobQueueProvider({
       provide: CALLBACK_QUEUE,
-      inject: [transcriptionConfig.KEY, queueConfig.KEY, appConfig.KEY],
-      useFactory: (config: TranscriptionConfig, queue: QueueConfig, app: AppConfig) =>
-        queue.redisUrl
-          ? createJobQueue(queue, {
-              name: 'callbacks',
-              concurrency: CALLBACK_CONCURRENCY,
-              timeoutMs: config.callback.timeoutMs + 5_000,
-              drainMs: app.shutdownGraceMs,
-              // The handler gives up after CALLBACK_MAX_ATTEMPTS; BullMQ's own bound is a backstop.
-              attempts: config.callback.maxAttempts + 2,
-              backoffMs: config.callback.retryBaseMs,
-            })
-          : null,
-    },
+      config: transcriptionConfig,
+      sharedOnly: true,
+      settings: (config) => ({
+        name: 'callbacks',
+        concurrency: CALLBACK_CONCURRENCY,
+        timeoutMs: config.callback.timeoutMs + 5_000,
+        // The handler gives up after CALLBACK_MAX_ATTEMPTS; BullMQ's own bound is a backstop.
+        attempts: config.callback.maxAttempts + 2,
+        backoffMs: config.callback.retryBaseMs,
+      }),
+    }),
     CallbackNotifier,
     TranscriptionJobRepository,
     TranscriptionService,

@@ -5,6 +5,7 @@ import { CallerContext } from '../auth/caller-context';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { withTimeout } from '../common/async/with-timeout';
+import { PeriodicTask } from '../common/async/periodic-task';
 import { queueConfig, QueueConfig, transcriptionConfig, TranscriptionConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import type { MediaRecord } from '../media/media-record';
@@ -71,7 +72,7 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
   private readonly finished = new EventEmitter();
   private readonly workers: WorkerRegistry;
   private readonly storageRetries = new Map<string, number>();
-  private sweepTimer?: NodeJS.Timeout;
+  private readonly sweeper = new PeriodicTask(() => this.sweepOnce(), SWEEP_INTERVAL_MS);
   private sweeping?: Promise<void>;
   private lastRequeue = 0;
   private destroying = false;
@@ -123,13 +124,12 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
       this.logger.error({ err: error }, 'could not recover unfinished transcription jobs');
     }
     // Later scans take over the jobs of replicas that died and retry own jobs the store refused.
-    this.sweepTimer = setInterval(() => void this.sweepOnce(), SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
+    this.sweeper.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.destroying = true;
-    clearInterval(this.sweepTimer);
+    this.sweeper.stop();
     await this.sweeping;
     await this.queue.close();
     // Without our heartbeat, whatever we leave unfinished is taken over at once by the next scan.

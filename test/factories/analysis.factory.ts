@@ -1,6 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { AnalysisCacheEntry } from '../../src/image-analysis/analysis.repository';
-import type { AnalyzerOutput, ImageAnalysisResult } from '../../src/image-analysis/image-analysis.types';
+import type {
+  AnalyzerOutput,
+  BoundingBox,
+  ImageAnalysisResult,
+  TextDetection,
+} from '../../src/image-analysis/image-analysis.types';
+
+/** A box as [left, top, width, height], fractions of the image. */
+export type BoxTuple = [left: number, top: number, width: number, height: number];
+
+export function box([left, top, width, height]: BoxTuple): BoundingBox {
+  return { left, top, width, height };
+}
+
+/** A text line as every provider reports it. */
+export function textLine(text: string, confidence: number, at: BoxTuple): TextDetection {
+  return { text, confidence, type: 'line', bounding_box: box(at) };
+}
+
+/** A word, with the index of its line when the provider links them (Rekognition does). */
+export function textWord(text: string, confidence: number, at: BoxTuple, parentIndex?: number): TextDetection {
+  const word: TextDetection = { text, confidence, type: 'word', bounding_box: box(at) };
+  if (parentIndex !== undefined) word.parent_index = parentIndex;
+  return word;
+}
 
 /** What a provider answers for a photo of a monitor on a desk (labels, one object, one text line). */
 export function analyzerOutput(overrides: Partial<AnalyzerOutput> = {}): AnalyzerOutput {
@@ -10,14 +34,7 @@ export function analyzerOutput(overrides: Partial<AnalyzerOutput> = {}): Analyze
       { name: 'Electronics', confidence: 0.93, parents: [] },
     ],
     objects: [{ name: 'Monitor', confidence: 0.93, bounding_box: { left: 0.2, top: 0.1, width: 0.5, height: 0.6 } }],
-    text_detections: [
-      {
-        text: 'ACME 27',
-        confidence: 0.88,
-        type: 'line',
-        bounding_box: { left: 0.3, top: 0.2, width: 0.2, height: 0.05 },
-      },
-    ],
+    text_detections: [textLine('ACME 27', 0.88, [0.3, 0.2, 0.2, 0.05])],
     ...overrides,
   };
 }

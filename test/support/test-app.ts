@@ -10,6 +10,7 @@ import TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { buildOpenApiDocument } from '../../src/docs/openapi';
+import { applyEnv } from './env';
 import { checkedAgent, OpenApiContract, OpenApiDocument } from './openapi-contract';
 
 export interface TestApp {
@@ -41,14 +42,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   };
-  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [key, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-  apply(env);
+  const restoreEnv = applyEnv(env);
   try {
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule],
@@ -70,12 +64,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       dataDir,
       close: async () => {
         await app.close();
-        apply(saved);
+        restoreEnv();
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    apply(saved);
+    restoreEnv();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { box, textLine, textWord } from '../../../test/factories/analysis.factory';
 import { photo } from '../../../test/support/images';
 import type { ImageAnalysisResult } from '../image-analysis.types';
 import { renderAnnotated, shapesOf } from './annotator';
@@ -15,22 +16,11 @@ const record = (format: string): ImageAnalysisResult => ({
   provider: 'local',
   cached: false,
   created_at: new Date().toISOString(),
-  objects: [{ name: 'Cup', confidence: 0.45, bounding_box: { left: 0.25, top: 0.05, width: 0.5, height: 0.6 } }],
+  objects: [{ name: 'Cup', confidence: 0.45, bounding_box: box([0.25, 0.05, 0.5, 0.6]) }],
   faces: [],
   text_detections: [
-    {
-      text: 'ESPRESSO <&>',
-      confidence: 0.9,
-      type: 'line',
-      bounding_box: { left: 0.1, top: 0.8, width: 0.3, height: 0.1 },
-    },
-    {
-      text: 'ESPRESSO',
-      confidence: 0.9,
-      type: 'word',
-      parent_index: 0,
-      bounding_box: { left: 0.1, top: 0.8, width: 0.2, height: 0.1 },
-    },
+    textLine('ESPRESSO <&>', 0.9, [0.1, 0.8, 0.3, 0.1]),
+    textWord('ESPRESSO', 0.9, [0.1, 0.8, 0.2, 0.1], 0),
   ],
 });
 

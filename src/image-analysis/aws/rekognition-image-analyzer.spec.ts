@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import { box, textLine, textWord } from '../../../test/factories/analysis.factory';
 import { AppException } from '../../common/errors/app.exception';
 import { ANALYSIS_TYPES, AnalysisOptions } from '../image-analysis.types';
 import { prepareImage, PreparedImage } from '../preprocess/prepared-image';
@@ -65,13 +66,9 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
   it('turns label instances into objects, clamps boxes into [0, 1] and drops low instances', async () => {
     const out = await analyzer.analyze(jpeg, options(['objects']));
     expect(out.objects).toEqual([
-      {
-        name: 'Monitor',
-        confidence: 0.9744,
-        bounding_box: { left: 0.1755, top: 0.1342, width: 0.6512, height: 0.7299 },
-      },
-      { name: 'Cup', confidence: 0.912, bounding_box: { left: 0.85, top: 0.7, width: 0.12, height: 0.2 } },
-      { name: 'Cup', confidence: 0.885, bounding_box: { left: 0.9, top: 0, width: 0.1, height: 0.09 } },
+      { name: 'Monitor', confidence: 0.9744, bounding_box: box([0.1755, 0.1342, 0.6512, 0.7299]) },
+      { name: 'Cup', confidence: 0.912, bounding_box: box([0.85, 0.7, 0.12, 0.2]) },
+      { name: 'Cup', confidence: 0.885, bounding_box: box([0.9, 0, 0.1, 0.09]) },
     ]);
     expect(out.labels).toBeUndefined();
   });
@@ -79,39 +76,11 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
   it('maps LINE and WORD detections with geometry, words pointing at their line', async () => {
     const out = await analyzer.analyze(jpeg, options(['text']));
     expect(out.text_detections).toEqual([
-      {
-        text: '27 inch Monitor 4K',
-        confidence: 0.9953,
-        type: 'line',
-        bounding_box: { left: 0.2782, top: 0.3167, width: 0.4431, height: 0.0862 },
-      },
-      {
-        text: 'Model NV-27U',
-        confidence: 0.9811,
-        type: 'line',
-        bounding_box: { left: 0.3744, top: 0.4621, width: 0.2512, height: 0.0601 },
-      },
-      {
-        text: '27',
-        confidence: 0.998,
-        type: 'word',
-        parent_index: 0,
-        bounding_box: { left: 0.2782, top: 0.3167, width: 0.05, height: 0.08 },
-      },
-      {
-        text: 'Monitor',
-        confidence: 0.991,
-        type: 'word',
-        parent_index: 0,
-        bounding_box: { left: 0.48, top: 0.3167, width: 0.16, height: 0.08 },
-      },
-      {
-        text: 'NV-27U',
-        confidence: 0.979,
-        type: 'word',
-        parent_index: 1,
-        bounding_box: { left: 0.5, top: 0.4621, width: 0.12, height: 0.06 },
-      },
+      textLine('27 inch Monitor 4K', 0.9953, [0.2782, 0.3167, 0.4431, 0.0862]),
+      textLine('Model NV-27U', 0.9811, [0.3744, 0.4621, 0.2512, 0.0601]),
+      textWord('27', 0.998, [0.2782, 0.3167, 0.05, 0.08], 0),
+      textWord('Monitor', 0.991, [0.48, 0.3167, 0.16, 0.08], 0),
+      textWord('NV-27U', 0.979, [0.5, 0.4621, 0.12, 0.06], 1),
     ]);
   });
 
@@ -121,7 +90,7 @@ describe('RekognitionImageAnalyzer (mocked SDK client)', () => {
     expect(out.faces).toEqual([
       {
         confidence: 1,
-        bounding_box: { left: 0.2951, top: 0.0887, width: 0.2835, height: 0.3612 },
+        bounding_box: box([0.2951, 0.0887, 0.2835, 0.3612]),
         age_range: { low: 38, high: 46 },
         emotions: [
           { type: 'HAPPY', confidence: 0.965 },

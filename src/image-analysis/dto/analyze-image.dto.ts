@@ -4,18 +4,15 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsBase64,
   IsIn,
   IsInt,
   IsNumber,
   IsOptional,
-  IsString,
-  IsUUID,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { Base64FileField, FilenameField, MediaIdField } from '../../media/upload/media-input.fields';
 import { ANALYSIS_TYPES, AnalysisType } from '../image-analysis.types';
 
 /** "labels,text", ["labels","text"] or '["labels","text"]' (multipart fields are strings). */
@@ -91,24 +88,13 @@ export class AnalysisOptionsDto {
 
 /** One image given by JSON: its bytes in base64, or the id of a stored media. */
 export class ImageInputDto extends AnalysisOptionsDto {
-  @ApiPropertyOptional({
-    description: 'The image, base64-encoded (exactly one of image_file, media_id)',
-    format: 'byte',
-  })
-  @IsOptional()
-  @IsString()
-  @IsBase64()
+  @Base64FileField('The image, base64-encoded (exactly one of image_file, media_id)')
   image_file?: string;
 
-  @ApiPropertyOptional({ description: 'A stored image (from POST /upload)', format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @MediaIdField('A stored image (from POST /upload)')
   media_id?: string;
 
-  @ApiPropertyOptional({ description: 'File name to keep with an image_file', maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @FilenameField({ description: 'File name to keep with an image_file' })
   filename?: string;
 }
 

@@ -4,19 +4,17 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsBase64,
   IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { Base64FileField, FilenameField, MediaIdField } from '../../media/upload/media-input.fields';
 import { JOB_STATUSES, OUTPUT_FORMATS } from '../transcription.types';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -94,21 +92,13 @@ export class TranscriptionOptionsDto {
 
 /** POST /transcribe as JSON: exactly one of audio_file (base64) or media_id. */
 export class TranscribeJsonDto extends TranscriptionOptionsDto {
-  @ApiPropertyOptional({ description: 'The audio, base64-encoded', format: 'byte' })
-  @IsOptional()
-  @IsString()
-  @IsBase64()
+  @Base64FileField('The audio, base64-encoded')
   audio_file?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'An audio file uploaded with /upload' })
-  @IsOptional()
-  @IsUUID()
+  @MediaIdField('An audio file uploaded with /upload')
   media_id?: string;
 
-  @ApiPropertyOptional({ example: 'question.mp3', maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @FilenameField({ example: 'question.mp3' })
   filename?: string;
 }
 
@@ -124,10 +114,7 @@ export class BatchItemDto {
   @IsString()
   media_id?: string;
 
-  @ApiPropertyOptional({ maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @FilenameField()
   filename?: string;
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { PeriodicTask } from '../../common/async/periodic-task';
 import type { TranscriptionJobRepository, WorkerIdentity } from './transcription-job.repository';
 
 export interface WorkerRegistryOptions {
@@ -18,7 +19,7 @@ export class WorkerRegistry {
   private readonly logger = new Logger(WorkerRegistry.name);
   readonly identity: WorkerIdentity;
   private readonly startedAt = new Date().toISOString();
-  private timer?: NodeJS.Timeout;
+  private readonly heartbeat: PeriodicTask;
 
   constructor(
     private readonly jobs: TranscriptionJobRepository,
@@ -26,6 +27,11 @@ export class WorkerRegistry {
   ) {
     const host = hostname();
     this.identity = { instance: `${host}-${process.pid}-${randomUUID().slice(0, 8)}`, host, pid: process.pid };
+    this.heartbeat = new PeriodicTask(
+      () => this.renew(),
+      options.renewMs,
+      (error) => this.logger.warn({ err: error }, 'could not renew the worker heartbeat'),
+    );
   }
 
   get instance(): string {
@@ -34,15 +40,12 @@ export class WorkerRegistry {
 
   async start(): Promise<void> {
     await this.renew();
-    this.timer = setInterval(() => {
-      this.renew().catch((error: unknown) => this.logger.warn({ err: error }, 'could not renew the worker heartbeat'));
-    }, this.options.renewMs);
-    this.timer.unref();
+    this.heartbeat.start();
   }
 
   /** Removes the heartbeat so the jobs this process leaves behind are taken over at once. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.heartbeat.stop();
     await this.jobs.deleteHeartbeat(this.instance);
   }
 

@@ -1,8 +1,10 @@
 import type {
+  BoundingBox,
   DetectFacesCommandOutput,
   DetectLabelsCommandOutput,
   DetectModerationLabelsCommandOutput,
   DetectTextCommandOutput,
+  TextDetection,
 } from '@aws-sdk/client-rekognition';
 
 /*
@@ -58,72 +60,47 @@ export const detectLabelsResponse: DetectLabelsCommandOutput = {
   ],
 };
 
+const corner = (a: number, b: number) => Number((a + b).toFixed(4));
+
+/** A LINE as DetectText gives it for upright text: its Polygon the four corners of its box. */
+function textLine(
+  Id: number,
+  DetectedText: string,
+  Confidence: number,
+  BoundingBox: Required<BoundingBox>,
+): TextDetection {
+  const { Left, Top, Width, Height } = BoundingBox;
+  const [right, bottom] = [corner(Left, Width), corner(Top, Height)];
+  const Polygon = [
+    { X: Left, Y: Top },
+    { X: right, Y: Top },
+    { X: right, Y: bottom },
+    { X: Left, Y: bottom },
+  ];
+  return { DetectedText, Type: 'LINE', Id, Confidence, Geometry: { BoundingBox, Polygon } };
+}
+
+/** A WORD of the line ParentId (this fixture leaves words' Polygon empty). */
+function textWord(
+  Id: number,
+  ParentId: number,
+  DetectedText: string,
+  Confidence: number,
+  BoundingBox: BoundingBox,
+): TextDetection {
+  return { DetectedText, Type: 'WORD', Id, ParentId, Confidence, Geometry: { BoundingBox, Polygon: [] } };
+}
+
 export const detectTextResponse: DetectTextCommandOutput = {
   $metadata: metadata,
   TextModelVersion: '3.0',
   TextDetections: [
-    {
-      DetectedText: '27 inch Monitor 4K',
-      Type: 'LINE',
-      Id: 0,
-      Confidence: 99.53443908691406,
-      Geometry: {
-        BoundingBox: { Width: 0.4431, Height: 0.0862, Left: 0.2782, Top: 0.3167 },
-        Polygon: [
-          { X: 0.2782, Y: 0.3167 },
-          { X: 0.7213, Y: 0.3167 },
-          { X: 0.7213, Y: 0.4029 },
-          { X: 0.2782, Y: 0.4029 },
-        ],
-      },
-    },
-    {
-      DetectedText: 'Model NV-27U',
-      Type: 'LINE',
-      Id: 1,
-      Confidence: 98.1139144897461,
-      Geometry: {
-        BoundingBox: { Width: 0.2512, Height: 0.0601, Left: 0.3744, Top: 0.4621 },
-        Polygon: [
-          { X: 0.3744, Y: 0.4621 },
-          { X: 0.6256, Y: 0.4621 },
-          { X: 0.6256, Y: 0.5222 },
-          { X: 0.3744, Y: 0.5222 },
-        ],
-      },
-    },
-    {
-      DetectedText: '27',
-      Type: 'WORD',
-      Id: 2,
-      ParentId: 0,
-      Confidence: 99.8,
-      Geometry: { BoundingBox: { Width: 0.05, Height: 0.08, Left: 0.2782, Top: 0.3167 }, Polygon: [] },
-    },
-    {
-      DetectedText: 'Monitor',
-      Type: 'WORD',
-      Id: 4,
-      ParentId: 0,
-      Confidence: 99.1,
-      Geometry: { BoundingBox: { Width: 0.16, Height: 0.08, Left: 0.48, Top: 0.3167 }, Polygon: [] },
-    },
-    {
-      DetectedText: 'NV-27U',
-      Type: 'WORD',
-      Id: 7,
-      ParentId: 1,
-      Confidence: 97.9,
-      Geometry: { BoundingBox: { Width: 0.12, Height: 0.06, Left: 0.5, Top: 0.4621 }, Polygon: [] },
-    },
-    {
-      DetectedText: 'x',
-      Type: 'WORD',
-      Id: 9,
-      ParentId: 1,
-      Confidence: 41.2,
-      Geometry: { BoundingBox: { Width: 0.01, Height: 0.02, Left: 0.9, Top: 0.9 }, Polygon: [] },
-    },
+    textLine(0, '27 inch Monitor 4K', 99.53443908691406, { Width: 0.4431, Height: 0.0862, Left: 0.2782, Top: 0.3167 }),
+    textLine(1, 'Model NV-27U', 98.1139144897461, { Width: 0.2512, Height: 0.0601, Left: 0.3744, Top: 0.4621 }),
+    textWord(2, 0, '27', 99.8, { Width: 0.05, Height: 0.08, Left: 0.2782, Top: 0.3167 }),
+    textWord(4, 0, 'Monitor', 99.1, { Width: 0.16, Height: 0.08, Left: 0.48, Top: 0.3167 }),
+    textWord(7, 1, 'NV-27U', 97.9, { Width: 0.12, Height: 0.06, Left: 0.5, Top: 0.4621 }),
+    textWord(9, 1, 'x', 41.2, { Width: 0.01, Height: 0.02, Left: 0.9, Top: 0.9 }),
   ],
 };
 

@@ -5,12 +5,13 @@ import { MediaService } from '../../media/media.service';
 import type { ImageSource } from '../image-analysis.service';
 
 /**
- * The image of a request as an ImageSource, shared by every image endpoint (/analyze-image and its
- * batches, /extract-attributes). The MediaUpload intake has already stored it (multipart, base64)
- * or found it (media_id); its hash is known, so a cache hit decodes nothing.
+ * A stored image as an ImageSource (its bytes opened lazily, and what to keep or delete of it),
+ * shared by every image endpoint (/analyze-image and its batches, /extract-attributes). The
+ * MediaUpload intake has already stored it (multipart, base64) or found it (media_id); its hash
+ * is known, so a cache hit decodes nothing.
  */
 @Injectable()
-export class ImageIntake {
+export class ImageSources {
   constructor(private readonly media: MediaService) {}
 
   /**
