@@ -81,6 +81,14 @@ describe('hot paths (e2e)', () => {
       expect(stored.body).toEqual(hit.body);
     });
 
+    it('has one JSON and one form parser (Nest added none of its own)', () => {
+      const stack = (t.app.getHttpAdapter().getInstance() as { router: { stack: { handle: { name: string } }[] } })
+        .router.stack;
+      const names = stack.map((layer) => layer.handle.name);
+      expect(names.filter((name) => name === 'jsonParser')).toHaveLength(1);
+      expect(names.filter((name) => name === 'urlencodedParser')).toHaveLength(1);
+    });
+
     it('keeps idle connections longer than an ALB (60 s) by default', () => {
       const server = t.app.getHttpServer() as Server;
       expect(server.keepAliveTimeout).toBe(65_000);
