@@ -1,5 +1,5 @@
 /**
- * npm run bench:analyze [-- --rounds=2 --requests=16 --only=latency|throughput|cache]
+ * npm run bench:analyze [-- --rounds=2 --requests=16 --concurrency=2 --only=latency|throughput|cache]
  *
  * Boots the real app in this process (local provider, 2 vision + 2 OCR workers, temp DATA_DIR,
  * HTTP on 127.0.0.1) and measures, on the committed photos and rendered product boxes at 640 px
@@ -7,7 +7,10 @@
  *   - p50/p95 latency per analysis type, calling the engines directly (decode + analyzer) and
  *     through the service (POST /api/v1/analyze-image, multipart: intake, store, cache lookup,
  *     record), and the service's overhead against the engines (target <= 10%);
- *   - throughput of 2 concurrent requests against 1 (target >= 1.7x);
+ *   - throughput of N (--concurrency, default 2) concurrent requests against 1 (target >= 1.7x at 2),
+ *     with the CPU each request cost at 1 and at N and how busy each thread was (main, each vision
+ *     worker): a speedup lost to busy cores elsewhere shows as the pure-JS control, one lost to
+ *     contention as more CPU per request, one lost to scheduling as idle engine threads;
  *   - cache-hit latency against a miss (target >= 20x faster);
  *   - RSS with every model loaded.
  * Cache misses are forced by a different min_confidence per request (same bytes, same work).
@@ -18,15 +21,18 @@ import { NestFactory } from '@nestjs/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { coffeeBag, monitorBox, photo } from '../test/support/images';
 import { benchArgs } from './support';
 import type { ImageAnalyzer } from '../src/image-analysis/image-analyzer';
+import type { LocalImageAnalyzer } from '../src/image-analysis/local/local-image-analyzer';
 
 const args = benchArgs();
 const ROUNDS = Number(args.rounds ?? 2);
 const REQUESTS = Number(args.requests ?? 16);
+const CONCURRENCY = Number(args.concurrency ?? 2);
 const SIZES = [640, 1600];
 const TYPES = ['labels', 'objects', 'text', 'faces', 'moderation', 'colors'] as const;
 
@@ -174,7 +180,7 @@ async function main() {
     `\n== default request (labels,text,objects) at 640 px: direct p50 ${overall.direct_p50} ms, service p50 ${overall.service_p50} ms, overhead ${overall.overhead_pct}% (target <= 10%)`,
   );
 
-  /** What the machine gives right now: a pure-JS loop in 1 vs 2 worker threads (colleagues share it). */
+  /** What the machine gives right now: a pure-JS loop in 1 vs N worker threads (colleagues share it). */
   const cpuControl = async () => {
     const { Worker } = await import('node:worker_threads');
     const source =
@@ -194,16 +200,28 @@ async function main() {
       return n / (ms(started) / 1000);
     };
     const one = await run(1);
-    return (await run(2)) / one;
+    return (await run(CONCURRENCY)) / one;
   };
 
-  console.log(`\n== throughput over HTTP at 640 px, ${REQUESTS} requests: 1 at a time vs 2 at a time`);
+  console.log(
+    `\n== throughput over HTTP at 640 px, ${REQUESTS} requests: 1 at a time vs ${CONCURRENCY} at a time ` +
+      '(CPU = ms of CPU per request, all threads; busy = share of the wall time main thread / vision workers ran)',
+  );
   const throughput: Record<string, number | string>[] = [];
-  let coresUsed = 0;
-  const run = async (types: string[], concurrency: number) => {
+  const local = analyzer as Partial<LocalImageAnalyzer>;
+  const visionActive = () => (local.vision?.utilization() ?? []).map((u) => u.active);
+  interface RunFigures {
+    rps: number;
+    cpuMsPerRequest: number;
+    mainBusy: number;
+    visionBusy: number[];
+  }
+  const run = async (types: string[], concurrency: number): Promise<RunFigures> => {
     let next = 0;
     const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
+    const mainElu = performance.eventLoopUtilization();
+    const vision = visionActive();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < REQUESTS) {
@@ -214,10 +232,16 @@ async function main() {
     );
     const wall = ms(started);
     const used = process.cpuUsage(cpu);
-    // CPU time of every thread of this process over wall time: how many cores the service kept busy.
-    coresUsed = (used.user + used.system) / 1000 / wall;
-    return REQUESTS / (wall / 1000);
+    const visionAfter = visionActive();
+    return {
+      rps: REQUESTS / (wall / 1000),
+      // Every thread of this process (HTTP client included, the same at 1 and at N).
+      cpuMsPerRequest: (used.user + used.system) / 1000 / REQUESTS,
+      mainBusy: performance.eventLoopUtilization(mainElu).utilization,
+      visionBusy: visionAfter.map((active, i) => (active - (vision[i] ?? 0)) / wall),
+    };
   };
+  const busy = (f: RunFigures) => `${f.mainBusy.toFixed(2)} / ${f.visionBusy.map((b) => b.toFixed(2)).join(' ')}`;
   for (let round = 0; round < (only('throughput') ? ROUNDS + 1 : 0); round++) {
     const control = await cpuControl();
     for (const [name, types] of [
@@ -225,21 +249,26 @@ async function main() {
       ['default', defaults],
     ] as const) {
       const one = await run([...types], 1);
-      const cores1 = coresUsed;
-      const two = await run([...types], 2);
-      const cores2 = coresUsed;
+      const many = await run([...types], CONCURRENCY);
       throughput.push({
         round: round + 1,
         request: name,
-        one_rps: +one.toFixed(2),
-        two_rps: +two.toFixed(2),
-        speedup: +(two / one).toFixed(2),
-        cores_used_1: +cores1.toFixed(2),
-        cores_used_2: +cores2.toFixed(2),
+        concurrency: CONCURRENCY,
+        one_rps: +one.rps.toFixed(2),
+        many_rps: +many.rps.toFixed(2),
+        speedup: +(many.rps / one.rps).toFixed(2),
+        cpu_ms_per_request_1: +one.cpuMsPerRequest.toFixed(0),
+        cpu_ms_per_request_n: +many.cpuMsPerRequest.toFixed(0),
+        main_busy_1: +one.mainBusy.toFixed(2),
+        main_busy_n: +many.mainBusy.toFixed(2),
+        vision_busy_1: one.visionBusy.map((b) => +b.toFixed(2)).join(' '),
+        vision_busy_n: many.visionBusy.map((b) => +b.toFixed(2)).join(' '),
         cpu_control: +control.toFixed(2),
       });
       console.log(
-        `round ${round + 1} ${name.padEnd(8)}: 1 at a time ${one.toFixed(2)} req/s (${cores1.toFixed(2)} cores busy), 2 at a time ${two.toFixed(2)} req/s (${cores2.toFixed(2)} cores), speedup ${(two / one).toFixed(2)}x; pure-JS control now ${control.toFixed(2)}x`,
+        `round ${round + 1} ${name.padEnd(8)}: 1 at a time ${one.rps.toFixed(2)} req/s (CPU ${one.cpuMsPerRequest.toFixed(0)} ms, busy ${busy(one)}), ` +
+          `${CONCURRENCY} at a time ${many.rps.toFixed(2)} req/s (CPU ${many.cpuMsPerRequest.toFixed(0)} ms, busy ${busy(many)}), ` +
+          `speedup ${(many.rps / one.rps).toFixed(2)}x; pure-JS control now ${control.toFixed(2)}x`,
       );
     }
   }

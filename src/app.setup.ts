@@ -1,9 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import type { Request } from 'express';
+import { json as jsonBodies, urlencoded as formBodies, type Request } from 'express';
+import { forRequestsWithBodies } from './common/http/body-parsers';
 import { takesRawBody, verifyJsonBounds } from './common/http/json-bounds';
 import { createValidationPipe } from './common/http/validation-pipe.factory';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { appConfig, AppConfig, queueConfig, QueueConfig, storageConfig, StorageConfig } from './config/configuration';
 import { setupOpenApi } from './docs/openapi';
 import { workerRoutesOnly } from './queue/worker-role.middleware';
@@ -26,15 +27,24 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const storage = app.get<StorageConfig>(storageConfig.KEY);
   const jsonLimit = Math.ceil((storage.maxFileSize * 4) / 3) + 64 * 1024;
   // A presigned PUT streams its raw bytes to the store: no parser may read them, whatever the type.
-  const parsed = (type: string) => (req: Request) => !takesRawBody(req) && Boolean(req.is(type));
+  // (typed as body-parser takes it; Express hands it its Request)
+  const parsed = (type: string) => (message: IncomingMessage) => {
+    const req = message as Request;
+    return !takesRawBody(req) && Boolean(req.is(type));
+  };
   // The shape of a JSON body (depth, keys, items) is bounded on its bytes before it is parsed.
   const json = { limit: jsonLimit, type: parsed('application/json'), verify: verifyJsonBounds };
-  app.useBodyParser('json', json);
-  app.useBodyParser('urlencoded', {
-    limit: '64kb',
-    extended: false,
-    type: parsed('application/x-www-form-urlencoded'),
-  });
+  app.use(forRequestsWithBodies('jsonParser', jsonBodies(json)));
+  app.use(
+    forRequestsWithBodies(
+      'urlencodedParser',
+      formBodies({
+        limit: '64kb',
+        extended: false,
+        type: parsed('application/x-www-form-urlencoded'),
+      }),
+    ),
+  );
 
   // Idle keep-alive sockets outlive the load balancer's idle timeout, and a request's headers may
   // take a little longer still (Node requires headersTimeout above keepAliveTimeout to be useful).

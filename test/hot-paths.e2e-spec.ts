@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
+import sharp from 'sharp';
 import { rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -51,6 +53,40 @@ describe('hot paths (e2e)', () => {
       const first = await t.http.get(`/api/v1/media/${record.media_id}`).expect(200);
       expect(first.headers.etag).toBeDefined();
       await t.http.get(`/api/v1/media/${record.media_id}`).set('If-None-Match', first.headers.etag).expect(304);
+    });
+
+    it("serves the cached record's bytes with the ETag Express gives them, and 304 even with the store gone", async () => {
+      const { body: record } = await t.http.post('/api/v1/upload').attach('file', wav(), 'd.wav').expect(201);
+      const first = await t.http.get(`/api/v1/media/${record.media_id}`).expect(200);
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(first.text).toBe(JSON.stringify(record));
+      const sha1 = createHash('sha1').update(first.text).digest('base64').substring(0, 27);
+      expect(first.headers.etag).toBe(`W/"${Buffer.byteLength(first.text).toString(16)}-${sha1}"`);
+      rmSync(join(t.dataDir, 'objects', 'media', record.media_id, 'record.json'));
+      const again = await t.http.get(`/api/v1/media/${record.media_id}`).set('If-None-Match', first.headers.etag);
+      expect([again.status, again.text]).toEqual([304, '']);
+    });
+
+    it('a cached analysis answers before its record is written, and the record is readable at once', async () => {
+      const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } })
+        .png()
+        .toBuffer();
+      const body = { image_file: png.toString('base64'), analysis_types: ['colors'] };
+      const miss = await t.http.post('/api/v1/analyze-image').send(body).expect(200);
+      expect(miss.body.cached).toBe(false);
+      const hit = await t.http.post('/api/v1/analyze-image').send(body).expect(200);
+      expect(hit.body.cached).toBe(true);
+      expect(hit.body.analysis_id).not.toBe(miss.body.analysis_id);
+      const stored = await t.http.get(`/api/v1/analyze-image/${hit.body.analysis_id}`).expect(200);
+      expect(stored.body).toEqual(hit.body);
+    });
+
+    it('has one JSON and one form parser (Nest added none of its own)', () => {
+      const stack = (t.app.getHttpAdapter().getInstance() as { router: { stack: { handle: { name: string } }[] } })
+        .router.stack;
+      const names = stack.map((layer) => layer.handle.name);
+      expect(names.filter((name) => name === 'jsonParser')).toHaveLength(1);
+      expect(names.filter((name) => name === 'urlencodedParser')).toHaveLength(1);
     });
 
     it('keeps idle connections longer than an ALB (60 s) by default', () => {

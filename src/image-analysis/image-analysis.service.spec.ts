@@ -99,11 +99,15 @@ describe('ImageAnalysisService (ports mocked)', () => {
     const { service, records } = await setUp();
     const entry = analysisCacheEntry({ media_id: 'earlier-media' });
     records.getCached.mockResolvedValue(entry);
-    records.save.mockResolvedValue();
+    records.saveBehind.mockReturnValue();
     const from = source({ bytes: jest.fn() });
     const result = await asAlice(() => service.analyze(from));
     expect(from.bytes).not.toHaveBeenCalled();
     expect(result).toMatchObject({ cached: true, labels: entry.output.labels, image: entry.image });
+    // Nothing to wait for on a hit: its record is written behind the answer, the cache left alone.
+    expect(records.saveBehind).toHaveBeenCalledWith(result);
+    expect(records.save).not.toHaveBeenCalled();
+    expect(records.saveCached).not.toHaveBeenCalled();
   });
 
   it('a result with a failed analysis type is not cached (retried next time)', async () => {

@@ -253,7 +253,9 @@ export class ImageAnalysisService implements OnApplicationBootstrap, OnModuleDes
       created_at: new Date().toISOString(),
     };
     result.processing_time = Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1000;
-    await Promise.all([cacheWrite, this.records.save(result)]);
+    // A hit computed nothing worth waiting for: its record is written behind the answer.
+    if (cached) this.records.saveBehind(result);
+    else await Promise.all([cacheWrite, this.records.save(result)]);
     return result;
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
+import { jsonDocument } from '../storage/json-document';
+import { JsonDocument, OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import type { MediaRecord } from './media-record';
 
 /** Where a media lives in the object store (see ObjectStore for the whole key layout). */
@@ -29,6 +30,14 @@ export class MediaRecordRepository {
 
   get(id: string): Promise<MediaRecord | null> {
     return this.store.readJson<MediaRecord>(mediaKeys.record(id));
+  }
+
+  /** The record as served (bytes + ETag), from the record cache when there is one. */
+  async getDocument(id: string): Promise<JsonDocument<MediaRecord> | null> {
+    const key = mediaKeys.record(id);
+    if (this.store.readJsonDocument) return this.store.readJsonDocument<MediaRecord>(key);
+    const record = await this.store.readJson<MediaRecord>(key);
+    return record ? jsonDocument(record) : null;
   }
 
   save(record: MediaRecord): Promise<void> {

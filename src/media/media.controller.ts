@@ -37,6 +37,7 @@ import type { Response } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { PublicRoute, RequireScope } from '../auth/scopes';
+import { sendDocument } from '../common/http/http-answer';
 import { IsHeadRequest, RawBody, RawRequestBody, RequestOrigin } from '../common/http/request-facts.decorator';
 import { UuidParam } from '../common/http/uuid-param';
 import { appConfig, AppConfig } from '../config/configuration';
@@ -154,8 +155,8 @@ export class MediaController {
     examples: MEDIA_RECORD_EXAMPLES,
     notFound: 'MEDIA_NOT_FOUND',
   })
-  getRecord(@UuidParam('media_id') mediaId: string): Promise<MediaRecord> {
-    return this.media.get(mediaId);
+  async getRecord(@UuidParam('media_id') mediaId: string, @Res() res: Response): Promise<void> {
+    sendDocument(res, await this.media.getDocument(mediaId));
   }
 
   @Get('media/:media_id/download')

@@ -23,7 +23,7 @@ import {
   MediaType,
   mediaTypeOf,
 } from './media-record';
-import { ByteRange, OBJECT_STORE, ObjectStore } from '../storage/object-store';
+import { ByteRange, JsonDocument, OBJECT_STORE, ObjectStore } from '../storage/object-store';
 import { sanitizeFilename } from './filename';
 import { mediaKeys, MediaRecordRepository } from './media-record.repository';
 import { mediaMetrics, storageProvider, TrackOperation } from '../metrics/media-metrics';
@@ -106,6 +106,14 @@ export class MediaService {
     const id = this.parseId(mediaId);
     const record = await this.records.get(id);
     return this.callers.assertOwner(record, () => notFound(id), owner);
+  }
+
+  /** The record as served to GET /media/{id}: its bytes and ETag, without serialising it again. */
+  async getDocument(mediaId: string): Promise<JsonDocument<MediaRecord>> {
+    const id = this.parseId(mediaId);
+    const document = await this.records.getDocument(id);
+    this.callers.assertOwner(document?.value, () => notFound(id));
+    return document as JsonDocument<MediaRecord>;
   }
 
   /** The bytes (or an inclusive range of them). */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CachingObjectStore } from './caching-object-store';
+import { jsonDocument } from './json-document';
 import { LocalObjectStore } from './local-object-store';
 import { isWriteOnceDocument } from './storage.module';
 
@@ -105,5 +106,42 @@ describe('CachingObjectStore', () => {
     reads = 0;
     for (let i = 0; i < 10; i++) await small.readJson(`cache/x/${i}.json`);
     expect(reads).toBeGreaterThanOrEqual(6);
+  });
+
+  describe('readJsonDocument (read-only answers)', () => {
+    it('serves the bytes and ETag made once per cached copy, with a frozen value', async () => {
+      await disk.writeJson(recordKey, { media_id: 'a', tags: ['x'] });
+      const first = await store.readJsonDocument!<{ tags: string[] }>(recordKey);
+      const again = await store.readJsonDocument!<{ tags: string[] }>(recordKey);
+      expect(reads).toBe(1);
+      // The same bytes, not serialised again; what res.json would send, with Express's weak ETag.
+      expect(again!.body).toBe(first!.body);
+      expect(first!.body.toString()).toBe(JSON.stringify({ media_id: 'a', tags: ['x'] }));
+      expect(first!.etag).toBe(jsonDocument({ media_id: 'a', tags: ['x'] }).etag);
+      expect(first!.etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+      expect(Object.isFrozen(first!.value.tags)).toBe(true);
+      // readJson callers still get their own mutable copy.
+      (await store.readJson<{ tags: string[] }>(recordKey))!.tags.push('mine');
+      expect((await store.readJsonDocument!<{ tags: string[] }>(recordKey))!.value.tags).toEqual(['x']);
+    });
+
+    it('a write through this replica gives new bytes and a new ETag at once; a delete gives null', async () => {
+      await store.writeJson(recordKey, { v: 1 });
+      const before = await store.readJsonDocument!(recordKey);
+      await store.writeJson(recordKey, { v: 2 });
+      const after = await store.readJsonDocument!(recordKey);
+      expect(after!.body.toString()).toBe('{"v":2}');
+      expect(after!.etag).not.toBe(before!.etag);
+      await store.delete(recordKey);
+      expect(await store.readJsonDocument!(recordKey)).toBeNull();
+    });
+
+    it('documents that change in place are read from the store every time', async () => {
+      const jobKey = 'transcriptions/jobs/j1.json';
+      await disk.writeJson(jobKey, { status: 'queued' });
+      expect((await store.readJsonDocument!(jobKey))!.body.toString()).toBe('{"status":"queued"}');
+      await disk.writeJson(jobKey, { status: 'completed' });
+      expect((await store.readJsonDocument!(jobKey))!.value).toEqual({ status: 'completed' });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
-import type { ByteRange, ObjectStore, PutOptions, StoredObject } from './object-store';
+import { jsonDocument } from './json-document';
+import type { ByteRange, JsonDocument, ObjectStore, PutOptions, StoredObject } from './object-store';
 
 export interface RecordCacheOptions {
   /** Most documents kept. */
@@ -19,12 +20,16 @@ export interface RecordCacheOptions {
 /**
  * The ObjectStore with an in-memory cache in front of readJson for write-once documents (media
  * records, analyses, result caches): a hit answers without touching the store. The cache keeps
- * the serialised text and parses it on every hit, so no caller can change what another one reads.
+ * the serialised text and parses it on every hit, so no caller can change what another one reads;
+ * readJsonDocument gives read-only answers the bytes, their ETag and a frozen value, made once per
+ * cached copy.
  * Every other call goes straight through; writes and deletes through this replica update or
  * drop the cached copy before they return.
  */
 export class CachingObjectStore implements ObjectStore {
   private readonly documents: LRUCache<string, string>;
+  /** The served form of cached documents, dropped with them (same keys, same lifetime). */
+  private readonly served = new Map<string, { text: string; document: JsonDocument<unknown> }>();
   /** Bumped by every write or delete of a cacheable key, so a read that raced one is not cached. */
   private mutations = 0;
 
@@ -37,6 +42,7 @@ export class CachingObjectStore implements ObjectStore {
       maxSize: options.maxBytes,
       sizeCalculation: (text) => Math.max(1, text.length),
       ttl: options.ttlMs,
+      dispose: (_text, key) => this.served.delete(key),
     });
     // Optional members are copied only when the adapter has them, so feature checks keep working.
     if (inner.localPathOf) this.localPathOf = (key) => inner.localPathOf!(key);
@@ -61,6 +67,26 @@ export class CachingObjectStore implements ObjectStore {
     // A missing document is not remembered: another replica may create it the next moment.
     if (value !== null && seen === this.mutations) this.remember(key, value);
     return value;
+  }
+
+  async readJsonDocument<T>(key: string): Promise<JsonDocument<T> | null> {
+    if (!this.options.cacheable(key)) {
+      const value = await this.inner.readJson<T>(key);
+      return value === null ? null : jsonDocument(value);
+    }
+    let text = this.documents.get(key);
+    if (text === undefined) {
+      const value = await this.readJson<T>(key);
+      if (value === null) return null;
+      text = this.documents.get(key);
+      // Changed while it was read, or too big to keep: served once.
+      if (text === undefined) return jsonDocument(value);
+    }
+    const served = this.served.get(key);
+    if (served?.text === text) return served.document as JsonDocument<T>;
+    const document = jsonDocument(deepFreeze(JSON.parse(text) as T), Buffer.from(text));
+    this.served.set(key, { text, document });
+    return document;
   }
 
   async writeJson(key: string, value: unknown): Promise<void> {
@@ -119,4 +145,12 @@ export class CachingObjectStore implements ObjectStore {
     this.mutations++;
     for (const key of this.documents.keys()) if (key.startsWith(prefix)) this.documents.delete(key);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
 }

@@ -93,6 +93,12 @@ export interface ObjectStore {
   /** Resolves when the backend is reachable and writable enough to serve; rejects otherwise. */
   ping(): Promise<void>;
 
+  /**
+   * The record cache only: a JSON document with its serialised bytes and their ETag, made once per
+   * cached copy, so a read-only answer sends them without serialising (the value is frozen).
+   */
+  readJsonDocument?<T>(key: string): Promise<JsonDocument<T> | null>;
+
   /** Local disk only: the object's own file, for engines that need a path. */
   localPathOf?(key: string): string;
   /** S3 only: a presigned PUT of exactly contentLength bytes (contentType is asked for, not signed). */
@@ -105,4 +111,11 @@ export interface ObjectStore {
     key: string,
     options: { expiresInSeconds: number; contentType?: string; contentDisposition?: string },
   ): Promise<PresignedRequest>;
+}
+
+/** A JSON document as served: the value (read only), its UTF-8 bytes and their weak ETag. */
+export interface JsonDocument<T> {
+  value: Readonly<T>;
+  body: Buffer;
+  etag: string;
 }

@@ -58,11 +58,38 @@ export interface VisionPoolOptions {
   nsfwModel?: string;
 }
 
+/** What one worker can run of an image on its own (vision-worker.js). */
+export type VisionPart = 'human' | 'nanodet' | 'ssd' | 'nsfw';
+
+/** Objects of one part's run, by source: CenterNet on the image, then each object view's engines. */
+interface FoundObjects {
+  base: RawObject[];
+  views: { centernet: RawObject[]; nanodet: RawObject[]; ssd: RawObject[] }[];
+}
+
+type PartResult = Omit<VisionResult, 'objects'> & { found?: FoundObjects };
+
 interface Job {
-  message: { id: number; type: 'analyze'; rgb: ArrayBuffer; width: number; height: number; tasks: VisionTasks };
-  resolve: (result: VisionResult) => void;
+  message: {
+    id: number;
+    type: 'analyze';
+    rgb: ArrayBuffer;
+    width: number;
+    height: number;
+    tasks: VisionTasks;
+    parts: VisionPart[];
+  };
+  resolve: (result: PartResult) => void;
   reject: (error: Error) => void;
 }
+
+/** Which timing each part reports, to learn what it costs (vision-worker.js names them). */
+const PART_TIMINGS: Record<VisionPart, (keyof VisionResult['timings'])[]> = {
+  human: ['human', 'human_views'],
+  nanodet: ['nanodet'],
+  ssd: ['ssd'],
+  nsfw: ['nsfw'],
+};
 
 interface Slot {
   worker: Worker;
@@ -87,6 +114,8 @@ export class VisionPool {
   private sequence = 0;
   private closed = false;
   private lastError?: string;
+  /** Mean ms of each part, measured (starting guesses from a 640 px image on these machines). */
+  private readonly partMs: Record<VisionPart, number> = { human: 190, nanodet: 120, ssd: 105, nsfw: 60 };
 
   constructor(private readonly options: VisionPoolOptions) {}
 
@@ -124,12 +153,60 @@ export class VisionPool {
     };
   }
 
-  /** Runs the asked tasks on packed RGB pixels (copied, then transferred to the worker). */
+  /** Each live worker's event-loop time so far, busy and idle (ms): how much of the pool a load used. */
+  utilization(): { active: number; idle: number }[] {
+    return this.slots.map((slot) => {
+      const { active, idle } = slot.worker.performance.eventLoopUtilization();
+      return { active, idle };
+    });
+  }
+
+  /**
+   * Runs the asked tasks on packed RGB pixels. The engines of one image are split over up to
+   * `size` workers (each part where it costs least, by the times measured so far), so one request
+   * does not run CenterNet, NanoDet and the SSD one after another on one worker while the others
+   * idle; under load the parts of successive requests queue FIFO and every worker stays busy.
+   * The answer is the one a single worker gives (objects in the same order).
+   */
   async analyze(image: RgbImage, tasks: VisionTasks): Promise<VisionResult> {
     if (this.closed) throw new Error('vision pool is closed');
     await this.start();
+    const groups = this.groupsOf(this.partsFor(tasks));
+    const results = await Promise.all(groups.map((parts) => this.submit(image, tasks, parts)));
+    return joinParts(results, tasks, this.options.objectViews ?? [0]);
+  }
+
+  /** The parts these tasks need on the loaded models. */
+  private partsFor(tasks: VisionTasks): VisionPart[] {
+    const parts: VisionPart[] = [];
+    const views = this.options.objectViews ?? [0];
+    const centernet = this.options.centernet ?? true;
+    if ((tasks.objects && centernet) || (tasks.faces && (this.options.faces ?? true))) parts.push('human');
+    if (tasks.objects && (this.options.nanodet ?? true)) parts.push('nanodet');
+    if (tasks.objects && (this.options.ssd ?? true)) parts.push('ssd');
+    if (tasks.moderation && (this.options.moderation ?? true)) parts.push('nsfw');
+    // Padded views run CenterNet in the human part even when only objects are asked.
+    if (tasks.objects && centernet && views.some((m) => m > 0) && !parts.includes('human')) parts.unshift('human');
+    return parts;
+  }
+
+  /** Longest part first onto the least loaded of min(size, parts) groups (the cost: its mean ms). */
+  private groupsOf(parts: VisionPart[]): VisionPart[][] {
+    const count = Math.max(1, Math.min(this.options.size, parts.length));
+    const groups = Array.from({ length: count }, () => ({ parts: [] as VisionPart[], cost: 0 }));
+    const byCost = [...parts].sort((a, b) => this.partMs[b] - this.partMs[a]);
+    for (const part of byCost) {
+      const lightest = groups.reduce((min, group) => (group.cost < min.cost ? group : min));
+      lightest.parts.push(part);
+      lightest.cost += this.partMs[part];
+    }
+    return groups.map((group) => group.parts).filter((group) => group.length > 0);
+  }
+
+  /** One job for one worker: its own copy of the pixels (transferred, not cloned). */
+  private submit(image: RgbImage, tasks: VisionTasks, parts: VisionPart[]): Promise<PartResult> {
     const copy = image.data.buffer.slice(image.data.byteOffset, image.data.byteOffset + image.data.byteLength);
-    return new Promise<VisionResult>((resolve, reject) => {
+    return new Promise<PartResult>((resolve, reject) => {
       this.queue.push({
         message: {
           id: ++this.sequence,
@@ -138,12 +215,24 @@ export class VisionPool {
           width: image.width,
           height: image.height,
           tasks,
+          parts,
         },
-        resolve,
+        resolve: (result) => {
+          this.learn(result.timings);
+          resolve(result);
+        },
         reject,
       });
       this.pump();
     });
+  }
+
+  /** A running mean of what each part took, for groupsOf. */
+  private learn(timings: VisionResult['timings']): void {
+    for (const [part, keys] of Object.entries(PART_TIMINGS) as [VisionPart, (keyof VisionResult['timings'])[]][]) {
+      const took = keys.reduce((sum, key) => sum + (timings[key] ?? 0), 0);
+      if (took > 0) this.partMs[part] = this.partMs[part] * 0.8 + took * 0.2;
+    }
   }
 
   async close(): Promise<void> {
@@ -179,7 +268,7 @@ export class VisionPool {
           error?: string;
           id?: number;
           ok?: boolean;
-          result?: VisionResult;
+          result?: PartResult;
         }) => {
           if (message.type === 'ready') {
             slot.ready = true;
@@ -195,7 +284,7 @@ export class VisionPool {
           } else if (slot.job && message.id === slot.job.message.id) {
             const job = slot.job;
             slot.job = undefined;
-            if (message.ok) job.resolve(message.result as VisionResult);
+            if (message.ok) job.resolve(message.result as PartResult);
             else job.reject(new Error(message.error));
             this.pump();
           }
@@ -249,4 +338,29 @@ export class VisionPool {
       slot.worker.postMessage(job.message, [job.message.rgb]);
     }
   }
+}
+
+/** The parts' answers as one worker's: objects in vision-worker.js' order, timings side by side. */
+function joinParts(results: PartResult[], tasks: VisionTasks, views: number[]): VisionResult {
+  const joined: VisionResult = { timings: {} };
+  const found: FoundObjects = { base: [], views: views.map(() => ({ centernet: [], nanodet: [], ssd: [] })) };
+  for (const result of results) {
+    if (result.faces) joined.faces = result.faces;
+    if (result.moderation) joined.moderation = result.moderation;
+    Object.assign(joined.timings, result.timings);
+    if (!result.found) continue;
+    found.base.push(...result.found.base);
+    result.found.views.forEach((view, i) => {
+      found.views[i].centernet.push(...view.centernet);
+      found.views[i].nanodet.push(...view.nanodet);
+      found.views[i].ssd.push(...view.ssd);
+    });
+  }
+  if (tasks.objects) {
+    joined.objects = [
+      ...found.base,
+      ...found.views.flatMap((view) => [...view.centernet, ...view.nanodet, ...view.ssd]),
+    ];
+  }
+  return joined;
 }

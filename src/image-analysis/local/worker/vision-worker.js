@@ -199,21 +199,28 @@ function paddedView(tf, tensor, width, height, margin) {
   return { tensor: padded, toImage };
 }
 
-async function analyze({ rgb, width, height, tasks }) {
+/**
+ * The engines of one image, or only the `parts` asked (human: CenterNet and faces; nanodet; ssd;
+ * nsfw), so the pool can run the parts of one request on several workers at once. Objects come
+ * back per source (`base`: CenterNet on the image; `views[i]`: each engine on objectViews[i]) and
+ * are flattened in that order, whether one worker ran every part or the pool joins them (vision-pool.ts).
+ */
+async function analyze({ rgb, width, height, tasks, parts }) {
   const tf = human.tf;
+  const runs = (part) => !parts || parts.includes(part);
   const tensor = tf.tensor3d(new Uint8Array(rgb), [height, width, 3], 'int32');
   const out = { timings: {} };
+  const found = { base: [], views: options.objectViews.map(() => ({ centernet: [], nanodet: [], ssd: [] })) };
   try {
-    const objects = !!tasks.objects && options.centernet;
-    const faces = !!tasks.faces && options.faces;
-    if (tasks.objects) out.objects = [];
+    const objects = !!tasks.objects && options.centernet && runs('human');
+    const faces = !!tasks.faces && options.faces && runs('human');
     if (objects || faces) {
       const started = Date.now();
       // detect() merges the config into Human's permanently: always pass both switches.
       const result = await human.detect(tensor, { object: { enabled: objects }, face: { enabled: faces } });
       if (result.error) throw new Error(`human: ${result.error}`);
       if (objects) {
-        out.objects = (result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw), engine: 'centernet' }));
+        found.base = (result.object || []).map((d) => ({ label: d.label, score: round(d.score), box: box(d.boxRaw), engine: 'centernet' }));
       }
       if (faces) {
         out.faces = (result.face || [])
@@ -227,36 +234,41 @@ async function analyze({ rgb, width, height, tasks }) {
       out.timings.human = Date.now() - started;
     }
     if (tasks.objects) {
-      for (const margin of options.objectViews) {
+      for (const [index, margin] of options.objectViews.entries()) {
+        const viewCenternet = margin > 0 && options.centernet && runs('human');
+        const viewNanodet = nanodet && runs('nanodet');
+        const viewSsd = ssd && runs('ssd');
+        if (!viewCenternet && !viewNanodet && !viewSsd) continue;
         // View 0 (the image itself) had CenterNet run above with the faces.
         const view = margin > 0 ? paddedView(tf, tensor, width, height, margin) : { tensor, toImage: (b) => b };
         try {
-          if (margin > 0 && options.centernet) {
+          if (viewCenternet) {
             const started = Date.now();
             const result = await human.detect(view.tensor, { object: { enabled: true }, face: { enabled: false } });
             if (result.error) throw new Error(`human: ${result.error}`);
-            out.objects.push(...viewObjects(result.object, 'centernet', view));
+            found.views[index].centernet = viewObjects(result.object, 'centernet', view);
             out.timings.human_views = (out.timings.human_views || 0) + Date.now() - started;
           }
-          if (nanodet) {
+          if (viewNanodet) {
             const started = Date.now();
             const result = await nanodet.detect(view.tensor, { object: { enabled: true }, face: { enabled: false } });
             if (result.error) throw new Error(`human (nanodet): ${result.error}`);
-            out.objects.push(...viewObjects(result.object, 'nanodet', view));
+            found.views[index].nanodet = viewObjects(result.object, 'nanodet', view);
             out.timings.nanodet = (out.timings.nanodet || 0) + Date.now() - started;
           }
-          if (ssd) {
+          if (viewSsd) {
             const started = Date.now();
-            const found = await ssd.detect(tf, view.tensor);
-            out.objects.push(...viewObjects(found, 'ssd', view));
+            found.views[index].ssd = viewObjects(await ssd.detect(tf, view.tensor), 'ssd', view);
             out.timings.ssd = (out.timings.ssd || 0) + Date.now() - started;
           }
         } finally {
           if (view.tensor !== tensor) tf.dispose(view.tensor);
         }
       }
+      if (parts) out.found = found;
+      else out.objects = flattenFound(found);
     }
-    if (tasks.moderation && nsfw) {
+    if (tasks.moderation && nsfw && runs('nsfw')) {
       const started = Date.now();
       const predictions = await nsfw.model.classify(tensor, 5);
       out.moderation = Object.fromEntries(predictions.map((p) => [p.className.toLowerCase(), round(p.probability)]));
@@ -266,6 +278,11 @@ async function analyze({ rgb, width, height, tasks }) {
     tf.dispose(tensor);
   }
   return out;
+}
+
+/** CenterNet on the image, then per view: CenterNet (padded views), NanoDet, SSD. */
+function flattenFound(found) {
+  return [...found.base, ...found.views.flatMap((view) => [...view.centernet, ...view.nanodet, ...view.ssd])];
 }
 
 async function init() {
