@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../preprocess/prepared-image';
+import type { PaddedViewRule } from './calibration';
 
 export interface VisionTasks {
   objects: boolean;
@@ -16,6 +17,8 @@ export interface RawObject {
   box: [number, number, number, number];
   /** Which detector: centernet | nanodet | ssd (Open Images SSD-MobileNetV2). */
   engine: ObjectEngine;
+  /** The padded view's margin it was found on (vision-worker.js); absent for the image itself. */
+  view?: number;
 }
 
 export type ObjectEngine = 'centernet' | 'nanodet' | 'ssd';
@@ -31,6 +34,7 @@ export interface VisionResult {
   faces?: RawFace[];
   /** nsfwjs class probabilities: drawing, hentai, neutral, porn, sexy. */
   moderation?: Record<string, number>;
+  /** Also padded_view (vision-worker.js): the ms of the second look, when it was taken. */
   timings: { human?: number; nanodet?: number; ssd?: number; human_views?: number; nsfw?: number };
 }
 
@@ -55,6 +59,8 @@ export interface VisionPoolOptions {
   ssd?: boolean;
   /** Views objects are detected on: 0 = the image, m > 0 = padded to a square with margin m (default [0]). */
   objectViews?: number[];
+  /** A second look on a padded view when nothing confident was found (calibration.ts; default none). */
+  paddedView?: PaddedViewRule | null;
   nsfwModel?: string;
 }
 
@@ -165,6 +171,7 @@ export class VisionPool {
           moderation: this.options.moderation ?? true,
           ssd: this.options.ssd ?? true,
           objectViews: this.options.objectViews ?? [0],
+          paddedView: this.options.paddedView ?? null,
           nsfwModel: this.options.nsfwModel ?? 'MobileNetV2',
         },
       });
