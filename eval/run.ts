@@ -1,6 +1,6 @@
 /**
  * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json]
- *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--calibration=none]
+ *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false] [--calibration=none]
  *
  * Recognition quality of the local engines on labelled material (manifest.*.json: source and
  * licence per item), per set: dev (tuned on) and heldout (only reported). --subset: the items
@@ -131,6 +131,8 @@ export async function evaluateImages(subset: boolean, calibration: CalibrationMo
     ssd: args.ssd !== 'false',
     // --views=0,0.25: the object-detection views to compare (vision-worker.js); default the service's.
     objectViews: args.views ? args.views.split(',').map(Number) : undefined,
+    // --padded=false: never the padded view on demand (the previous default), to compare.
+    paddedView: args.padded !== 'false',
     // Run under nice on a shared machine: an image may wait minutes for the CPU.
     timeoutMs: 900_000,
   });

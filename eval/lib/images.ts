@@ -10,6 +10,7 @@ import { LocalImageAnalyzer } from '../../src/image-analysis/local/local-image-a
 import { prepareImage } from '../../src/image-analysis/preprocess/prepared-image';
 import { DATA_DIR, EvalSet, ManifestItem } from './common';
 import { normalizeWords } from '../../test/support/wer';
+import type { RawObject } from '../../src/image-analysis/local/vision-pool';
 
 export interface Candidate {
   name: string;
@@ -30,6 +31,8 @@ export interface ImageItemResult {
   top5: boolean;
   ocrLines?: { expected: number; found: number };
   ms: number;
+  /** Every raw detection of every engine and view, before calibration and merging (--json only). */
+  raw?: RawObject[];
 }
 
 export interface ImageSummary {
@@ -67,8 +70,17 @@ export async function runImages(
   samples: ScoreSample[] = [],
 ): Promise<ImageItemResult[]> {
   await analyzer.warmUp();
+  // The raw detections of each item, so merging policies can be compared offline on the same run.
+  let raw: RawObject[] = [];
+  const analyzeVision = analyzer.vision.analyze.bind(analyzer.vision);
+  analyzer.vision.analyze = async (...call: Parameters<typeof analyzeVision>) => {
+    const result = await analyzeVision(...call);
+    raw = result.objects ?? [];
+    return result;
+  };
   const results: ImageItemResult[] = [];
   for (const item of items) {
+    raw = [];
     const bytes = readFileSync(join(DATA_DIR, item.file));
     const started = process.hrtime.bigint();
     const image = await prepareImage(bytes, {
@@ -113,6 +125,7 @@ export async function runImages(
       top1: ranked.slice(0, 1).some((c) => expected.has(c.name)),
       top5: ranked.slice(0, 5).some((c) => expected.has(c.name)),
       ms,
+      raw,
     };
     if (item.text_lines) {
       const read = ` ${(out.text_detections ?? [])

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { allBoxes, boxWithinUnit, coffeeBag, monitorBox, normalizeText, photo } from '../../../test/support/images';
 import { dominantColors } from '../colors/dominant-colors';
 import { ANALYSIS_TYPES, AnalysisOptions, AnalyzerOutput } from '../image-analysis.types';
@@ -94,6 +95,27 @@ describe('LocalImageAnalyzer (real models)', () => {
       expect({ name, labels: result.moderation_labels }).toEqual({ name, labels: [] });
       expect(result.details?.moderation_decision).toBe('allow');
     }
+  });
+
+  it('looks again on a padded view only when nothing confident is found on a plain background', async () => {
+    // A grey block on white: a plain border and nothing any detector is sure of.
+    const block = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } })
+      .composite([
+        {
+          input: await sharp({ create: { width: 220, height: 180, channels: 3, background: '#777777' } })
+            .png()
+            .toBuffer(),
+          top: 60,
+          left: 90,
+        },
+      ])
+      .png()
+      .toBuffer();
+    const plain = await analyzer.analyze(await prepare(block), { ...all, types: ['objects'] });
+    expect(plain.objects?.every((o) => o.confidence < 0.6)).toBe(true);
+    expect((plain.details?.timings_ms as Record<string, number>).padded_view).toEqual(expect.any(Number));
+    // A photo's border is not plain: one pass, whatever it found.
+    expect((results.get('cat.jpg')?.details?.timings_ms as Record<string, number>).padded_view).toBeUndefined();
   });
 
   it('every box of every photo lies within [0, 1]', () => {

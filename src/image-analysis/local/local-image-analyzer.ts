@@ -7,7 +7,7 @@ import type { ImageAnalyzer } from '../image-analyzer';
 import type { AnalysisOptions, AnalyzerOutput, DetectedObject, Emotion, Face } from '../image-analysis.types';
 import { displayName, labelsFromDetections } from '../labels/label-taxonomy';
 import { labelsFromText, mergeLabels } from '../labels/text-labels';
-import type { CalibrationMode } from './calibration';
+import { paddedViewRule, type CalibrationMode } from './calibration';
 import { mergeDetections } from './merge-detections';
 import { PreparedImage, rgbAtMostSide } from '../preprocess/prepared-image';
 import { moderationFromScores } from './moderation';
@@ -32,6 +32,8 @@ export interface LocalAnalyzerOptions {
   ssd?: boolean;
   /** Object detection views (vision-pool.ts; default [0], the image alone). */
   objectViews?: number[];
+  /** A second look on a padded view when nothing confident is found on a plain background (default true). */
+  paddedView?: boolean;
   /** Longest one analysis may take (default 120 s; the evaluation on a starved machine needs more). */
   timeoutMs?: number;
 }
@@ -48,7 +50,7 @@ const NEEDS: Partial<Record<string, LocalImageModel[]>> = {
 /** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
 const ENGINE_TIMEOUT_MS = 120_000;
 const ENGINE_VERSION =
-  'human-3.3.6+centernet+nanodet+blazeface/ssd-mnv2-oidv4-litertjs-2.5.3/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v3-calibrated';
+  'human-3.3.6+centernet+nanodet+blazeface/ssd-mnv2-oidv4-litertjs-2.5.3/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v4-padded-view-when-unsure';
 
 /**
  * Offline analysis, every model read from node_modules: Human (CenterNet over the 80 COCO
@@ -86,6 +88,7 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
       faces: this.models.has('faces'),
       moderation: this.models.has('moderation'),
       objectViews: options.objectViews,
+      paddedView: options.paddedView === false ? null : paddedViewRule(),
     });
     this.ocr = new OcrEngine({ workers: options.ocrWorkers });
   }

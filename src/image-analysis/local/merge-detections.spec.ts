@@ -1,6 +1,7 @@
-import { calibrate, fitPlatt } from './calibration';
+import { calibrate, fitPlatt, paddedViewRule, rawScoreAt } from './calibration';
 import { mergeDetections } from './merge-detections';
 import type { RawObject } from './vision-pool';
+import { iou } from './worker/box-iou';
 
 const cup = (engine: RawObject['engine'], score: number, x = 0.2): RawObject => ({
   label: 'cup',
@@ -88,5 +89,28 @@ describe('mergeDetections: engines that agree', () => {
       cup('ssd', 0.6, 0.21),
     ]);
     expect(merged.map((m) => m.label)).toEqual(['cup', 'bowl']);
+  });
+});
+
+describe('iou (worker/box-iou.js, shared by the SSD decoding and the merging)', () => {
+  it('is 1 for the same box, 0 apart, and intersection over union in between', () => {
+    expect(iou([0.1, 0.1, 0.4, 0.4], [0.1, 0.1, 0.4, 0.4])).toBe(1);
+    expect(iou([0, 0, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2])).toBe(0);
+    // Two 2x2 squares overlapping by 1x2: 2 / (4 + 4 - 2).
+    expect(iou([0, 0, 2, 2], [1, 0, 2, 2])).toBeCloseTo(1 / 3, 10);
+    expect(iou([0, 0, 0, 0], [0, 0, 0, 0])).toBe(0);
+  });
+});
+
+describe('the padded view rule (calibration.ts)', () => {
+  it('asks for the raw score of each engine that calibrates to the threshold', () => {
+    const rule = paddedViewRule(0.6);
+    for (const engine of ['centernet', 'nanodet', 'ssd'] as const) {
+      expect(calibrate(engine, rawScoreAt(engine, 0.6))).toBeCloseTo(0.6, 3);
+      expect(rule.whenBelowRaw[engine]).toBeCloseTo(rawScoreAt(engine, 0.6), 4);
+    }
+    // A stricter threshold asks for higher raw scores.
+    expect(paddedViewRule(0.8).whenBelowRaw.ssd).toBeGreaterThan(rule.whenBelowRaw.ssd ?? 1);
+    expect(rule).toMatchObject({ margin: 0.25, plainBorderMaxSd: 16 });
   });
 });

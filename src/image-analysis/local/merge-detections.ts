@@ -1,6 +1,7 @@
 import { canonicalLabel } from '../labels/label-taxonomy';
 import { calibrate, CalibrationMode } from './calibration';
 import type { ObjectEngine, RawObject } from './vision-pool';
+import { iou } from './worker/box-iou';
 
 export interface MergedDetection {
   label: string;
@@ -9,16 +10,6 @@ export interface MergedDetection {
   box: [number, number, number, number];
   /** Every engine that found it, with its raw score. */
   engines: { engine: ObjectEngine; raw_score: number }[];
-}
-
-function iou(a: RawObject['box'], b: RawObject['box']): number {
-  const x1 = Math.max(a[0], b[0]);
-  const y1 = Math.max(a[1], b[1]);
-  const x2 = Math.min(a[0] + a[2], b[0] + b[2]);
-  const y2 = Math.min(a[1] + a[3], b[1] + b[3]);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a[2] * a[3] + b[2] * b[3] - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../preprocess/prepared-image';
+import type { PaddedViewRule } from './calibration';
 
 export interface VisionTasks {
   objects: boolean;
@@ -16,6 +17,8 @@ export interface RawObject {
   box: [number, number, number, number];
   /** Which detector: centernet | nanodet | ssd (Open Images SSD-MobileNetV2). */
   engine: ObjectEngine;
+  /** The padded view's margin it was found on (vision-worker.js); absent for the image itself. */
+  view?: number;
 }
 
 export type ObjectEngine = 'centernet' | 'nanodet' | 'ssd';
@@ -31,7 +34,15 @@ export interface VisionResult {
   faces?: RawFace[];
   /** nsfwjs class probabilities: drawing, hentai, neutral, porn, sexy. */
   moderation?: Record<string, number>;
-  timings: { human?: number; nanodet?: number; ssd?: number; human_views?: number; nsfw?: number };
+  /** padded_view: the ms of the second look, when it was taken. */
+  timings: {
+    human?: number;
+    nanodet?: number;
+    ssd?: number;
+    human_views?: number;
+    nsfw?: number;
+    padded_view?: number;
+  };
 }
 
 export interface WorkerInfo {
@@ -55,6 +66,8 @@ export interface VisionPoolOptions {
   ssd?: boolean;
   /** Views objects are detected on: 0 = the image, m > 0 = padded to a square with margin m (default [0]). */
   objectViews?: number[];
+  /** A second look on a padded view when nothing confident was found (calibration.ts; default none). */
+  paddedView?: PaddedViewRule | null;
   nsfwModel?: string;
 }
 
@@ -78,6 +91,8 @@ interface Job {
     height: number;
     tasks: VisionTasks;
     parts: VisionPart[];
+    /** Only the objects on these views (the second look on a padded view). */
+    views?: number[];
   };
   resolve: (result: PartResult) => void;
   reject: (error: Error) => void;
@@ -173,7 +188,33 @@ export class VisionPool {
     await this.start();
     const groups = this.groupsOf(this.partsFor(tasks));
     const results = await Promise.all(groups.map((parts) => this.submit(image, tasks, parts)));
-    return joinParts(results, tasks, this.options.objectViews ?? [0]);
+    const joined = joinParts(results, tasks, this.options.objectViews ?? [0]);
+    if (tasks.objects && this.wantsPaddedView(image, joined.objects ?? [])) await this.lookAgainPadded(image, joined);
+    return joined;
+  }
+
+  /** The second look (calibration.ts paddedViewRule): nothing confident found, and a plain border. */
+  private wantsPaddedView(image: RgbImage, objects: RawObject[]): boolean {
+    const rule = this.options.paddedView;
+    if (!rule || (this.options.objectViews ?? [0]).includes(rule.margin)) return false;
+    const confident = objects.some((object) => object.score >= (rule.whenBelowRaw[object.engine] ?? Infinity));
+    return !confident && borderDeviation(image) < rule.plainBorderMaxSd;
+  }
+
+  /** The object engines again on the padded view, spread like the first look; appended in worker order. */
+  private async lookAgainPadded(image: RgbImage, joined: VisionResult): Promise<void> {
+    const margin = this.options.paddedView!.margin;
+    const started = Date.now();
+    const objectParts = this.partsFor({ objects: true, faces: false, moderation: false });
+    const groups = this.groupsOf(objectParts);
+    const tasks = { objects: true, faces: false, moderation: false };
+    const results = await Promise.all(groups.map((parts) => this.submit(image, tasks, parts, [margin])));
+    const second = joinParts(results, tasks, [margin]);
+    joined.objects = [...(joined.objects ?? []), ...(second.objects ?? [])];
+    for (const [key, ms] of Object.entries(second.timings) as [keyof VisionResult['timings'], number][]) {
+      joined.timings[key] = (joined.timings[key] ?? 0) + ms;
+    }
+    joined.timings.padded_view = Date.now() - started;
   }
 
   /** The parts these tasks need on the loaded models. */
@@ -204,7 +245,7 @@ export class VisionPool {
   }
 
   /** One job for one worker: its own copy of the pixels (transferred, not cloned). */
-  private submit(image: RgbImage, tasks: VisionTasks, parts: VisionPart[]): Promise<PartResult> {
+  private submit(image: RgbImage, tasks: VisionTasks, parts: VisionPart[], views?: number[]): Promise<PartResult> {
     const copy = image.data.buffer.slice(image.data.byteOffset, image.data.byteOffset + image.data.byteLength);
     return new Promise<PartResult>((resolve, reject) => {
       this.queue.push({
@@ -216,6 +257,7 @@ export class VisionPool {
           height: image.height,
           tasks,
           parts,
+          ...(views ? { views } : {}),
         },
         resolve: (result) => {
           this.learn(result.timings);
@@ -363,4 +405,20 @@ function joinParts(results: PartResult[], tasks: VisionTasks, views: number[]): 
     ];
   }
   return joined;
+}
+
+/**
+ * Standard deviation of the border pixels, all channels about their own means (the top and bottom
+ * rows, then the left and right columns, corners twice): ~0 on a product shot on white.
+ */
+function borderDeviation({ data, width, height }: RgbImage): number {
+  const offsets: number[] = [];
+  for (let x = 0; x < width; x += 1) offsets.push(x * 3, ((height - 1) * width + x) * 3);
+  for (let y = 0; y < height; y += 1) offsets.push(y * width * 3, (y * width + width - 1) * 3);
+  const means = [0, 1, 2].map((c) => offsets.reduce((sum, offset) => sum + data[offset + c], 0) / offsets.length);
+  let squares = 0;
+  for (const offset of offsets) {
+    for (let c = 0; c < 3; c += 1) squares += (data[offset + c] - means[c]) ** 2;
+  }
+  return Math.sqrt(squares / (offsets.length * 3));
 }

@@ -13,6 +13,7 @@ const path = require('node:path');
 const vm = require('node:vm');
 const { pathToFileURL, fileURLToPath } = require('node:url');
 const { packageDir } = require('./engine-paths');
+const { iou } = require('./box-iou');
 
 const INPUT = 300;
 /** The packed assets: a 184-byte label map, then the .tflite (see the package's loader script). */
@@ -54,16 +55,6 @@ function ssdAnchors() {
     }
   });
   return anchors;
-}
-
-function iou(a, b) {
-  const x1 = Math.max(a[0], b[0]);
-  const y1 = Math.max(a[1], b[1]);
-  const x2 = Math.min(a[0] + a[2], b[0] + b[2]);
-  const y2 = Math.min(a[1] + a[3], b[1] + b[3]);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a[2] * a[3] + b[2] * b[3] - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 /**

@@ -3,7 +3,7 @@
 // emotion) and nsfwjs (moderation) on tfjs' wasm backend. tfjs engine state is per thread, so each
 // worker loads its backend and models once and keeps them.
 //
-// main -> worker: { id, type: 'analyze', rgb: ArrayBuffer, width, height, tasks: {objects, faces, moderation} }
+// main -> worker: { id, type: 'analyze', rgb: ArrayBuffer, width, height, tasks: {objects, faces, moderation}, parts?, views? }
 // worker -> main: { type: 'ready', info } | { type: 'fatal', error } | { id, ok, result | error }
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
@@ -162,7 +162,7 @@ function viewObjects(found, engine, view) {
   return (found || [])
     .map((d) => ({ label: d.label, score: round(d.score), box: view.toImage(d.boxRaw || d.box), engine }))
     .filter((d) => d.box[2] > 0.01 && d.box[3] > 0.01)
-    .map((d) => ({ ...d, box: box(d.box) }));
+    .map((d) => ({ ...d, box: box(d.box), ...(view.margin > 0 ? { view: view.margin } : {}) }));
 }
 
 /**
@@ -196,7 +196,7 @@ function paddedView(tf, tensor, width, height, margin) {
     const y2 = Math.min(1, ((y + h) * side - top) / height);
     return [x1, y1, Math.max(0, x2 - x1), Math.max(0, y2 - y1)];
   };
-  return { tensor: padded, toImage };
+  return { tensor: padded, toImage, margin };
 }
 
 /**
@@ -205,15 +205,18 @@ function paddedView(tf, tensor, width, height, margin) {
  * back per source (`base`: CenterNet on the image; `views[i]`: each engine on objectViews[i]) and
  * are flattened in that order, whether one worker ran every part or the pool joins them (vision-pool.ts).
  */
-async function analyze({ rgb, width, height, tasks, parts }) {
+async function analyze({ rgb, width, height, tasks, parts, views }) {
   const tf = human.tf;
   const runs = (part) => !parts || parts.includes(part);
+  // `views` given: only the objects on those views (the pool's second look on a padded view).
+  const onlyViews = Array.isArray(views);
+  const margins = onlyViews ? views : options.objectViews;
   const tensor = tf.tensor3d(new Uint8Array(rgb), [height, width, 3], 'int32');
   const out = { timings: {} };
-  const found = { base: [], views: options.objectViews.map(() => ({ centernet: [], nanodet: [], ssd: [] })) };
+  const found = { base: [], views: margins.map(() => ({ centernet: [], nanodet: [], ssd: [] })) };
   try {
-    const objects = !!tasks.objects && options.centernet && runs('human');
-    const faces = !!tasks.faces && options.faces && runs('human');
+    const objects = !!tasks.objects && options.centernet && runs('human') && !onlyViews;
+    const faces = !!tasks.faces && options.faces && runs('human') && !onlyViews;
     if (objects || faces) {
       const started = Date.now();
       // detect() merges the config into Human's permanently: always pass both switches.
@@ -234,7 +237,7 @@ async function analyze({ rgb, width, height, tasks, parts }) {
       out.timings.human = Date.now() - started;
     }
     if (tasks.objects) {
-      for (const [index, margin] of options.objectViews.entries()) {
+      for (const [index, margin] of margins.entries()) {
         const viewCenternet = margin > 0 && options.centernet && runs('human');
         const viewNanodet = nanodet && runs('nanodet');
         const viewSsd = ssd && runs('ssd');
@@ -268,7 +271,7 @@ async function analyze({ rgb, width, height, tasks, parts }) {
       if (parts) out.found = found;
       else out.objects = flattenFound(found);
     }
-    if (tasks.moderation && nsfw && runs('nsfw')) {
+    if (tasks.moderation && nsfw && runs('nsfw') && !onlyViews) {
       const started = Date.now();
       const predictions = await nsfw.model.classify(tensor, 5);
       out.moderation = Object.fromEntries(predictions.map((p) => [p.className.toLowerCase(), round(p.probability)]));
