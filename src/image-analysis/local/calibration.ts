@@ -40,7 +40,7 @@ export function rawScoreAt(engine: ObjectEngine, p: number): number {
   return (Math.log(p / (1 - p)) - curve.b) / curve.a;
 }
 
-/** When the vision worker looks again on a padded view (vision-worker.js `paddedView`). */
+/** When the vision pool looks again on a padded view (vision-pool.ts `wantsPaddedView`). */
 export interface PaddedViewRule {
   margin: number;
   whenBelowRaw: Partial<Record<ObjectEngine, number>>;
