@@ -3,7 +3,7 @@ import { allBoxes, boxWithinUnit, coffeeBag, monitorBox, normalizeText, photo } 
 import { dominantColors } from '../colors/dominant-colors';
 import { ANALYSIS_TYPES, AnalysisOptions, AnalyzerOutput } from '../image-analysis.types';
 import { prepareImage, PreparedImage } from '../preprocess/prepared-image';
-import { LocalImageAnalyzer } from './local-image-analyzer';
+import { LocalAnalyzerOptions, LocalImageAnalyzer } from './local-image-analyzer';
 
 /**
  * The real local engines (Human, nsfwjs, tesseract.js, all from node_modules) on real photos and
@@ -13,17 +13,22 @@ const prepare = (bytes: Buffer): Promise<PreparedImage> =>
   prepareImage(bytes, { maxPixels: 100_000_000, workingMaxSide: 2048, allowedFormats: ['jpeg', 'png', 'webp'] });
 const all: AnalysisOptions = { types: [...ANALYSIS_TYPES], maxLabels: 20, minConfidence: 0.4 };
 
+/** One small pool each (the machine has two cores), 640 px, a low floor so the specs see weak hits too. */
+const analyzerWith = (options: Partial<LocalAnalyzerOptions> = {}) =>
+  new LocalImageAnalyzer({
+    visionWorkers: 1,
+    ocrWorkers: 1,
+    visionMaxSide: 640,
+    defaultMinConfidence: 0.4,
+    ...options,
+  });
+
 describe('LocalImageAnalyzer (real models)', () => {
   let analyzer: LocalImageAnalyzer;
   const results = new Map<string, AnalyzerOutput>();
 
   beforeAll(async () => {
-    analyzer = new LocalImageAnalyzer({
-      visionWorkers: 1,
-      ocrWorkers: 1,
-      visionMaxSide: 640,
-      defaultMinConfidence: 0.4,
-    });
+    analyzer = analyzerWith();
     await analyzer.warmUp();
     for (const name of [
       'astronaut.jpg',
@@ -164,12 +169,7 @@ describe('LocalImageAnalyzer (real models)', () => {
   });
 
   it('two images at once run on two workers when the pool has two', async () => {
-    const two = new LocalImageAnalyzer({
-      visionWorkers: 2,
-      ocrWorkers: 1,
-      visionMaxSide: 640,
-      defaultMinConfidence: 0.4,
-    });
+    const two = analyzerWith({ visionWorkers: 2 });
     try {
       await two.vision.start();
       expect(two.readiness().vision).toMatchObject({ workers: 2, workers_ready: 2 });
@@ -185,12 +185,7 @@ describe('LocalImageAnalyzer (real models)', () => {
   }, 60_000);
 
   it('an engine that cannot run answers 503 ENGINE_UNAVAILABLE, not a 500', async () => {
-    const closed = new LocalImageAnalyzer({
-      visionWorkers: 1,
-      ocrWorkers: 1,
-      visionMaxSide: 640,
-      defaultMinConfidence: 0.4,
-    });
+    const closed = analyzerWith();
     await closed.close();
     const error = await closed
       .analyze(await prepare(photo('cat.jpg')), { ...all, types: ['objects'] })
@@ -203,13 +198,7 @@ describe('LocalImageAnalyzer (real models)', () => {
 describe('LocalImageAnalyzer with only some models (IMAGE_LOCAL_MODELS)', () => {
   let analyzer: LocalImageAnalyzer;
   beforeAll(async () => {
-    analyzer = new LocalImageAnalyzer({
-      visionWorkers: 1,
-      ocrWorkers: 1,
-      visionMaxSide: 640,
-      defaultMinConfidence: 0.4,
-      models: ['objects'],
-    });
+    analyzer = analyzerWith({ models: ['objects'] });
     await analyzer.warmUp();
   }, 120_000);
   afterAll(() => analyzer?.close());
