@@ -239,8 +239,8 @@ export class VisionPool {
   /** Longest part first onto the least loaded of min(size, parts) groups (the cost: its mean ms). */
   private groupsOf(parts: VisionPart[]): VisionPart[][] {
     // Split only over the workers idle right now: under load every worker is busy anyway, and a
-    // split only adds a pixel copy and a join per part (measured: 2 at a time fell from 2.24 to
-    // 1.76 req/s on a quiet machine when every request was split).
+    // split would only add a pixel copy and a join per part; a request then runs whole on one
+    // worker, as before the split (README, "Scheduling over the vision workers").
     const count = Math.max(1, Math.min(this.options.size, parts.length, this.idleWorkers()));
     const groups = Array.from({ length: count }, () => ({ parts: [] as VisionPart[], cost: 0 }));
     const byCost = [...parts].sort((a, b) => this.partMs[b] - this.partMs[a]);
