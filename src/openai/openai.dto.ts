@@ -63,6 +63,8 @@ export class OpenAiErrorDto {
   @ApiProperty({ type: OpenAiErrorDetailDto }) error!: OpenAiErrorDetailDto;
 }
 
+const GRANULARITIES_MESSAGE = `timestamp_granularities[] takes ${TIMESTAMP_GRANULARITIES.join(', ')}`;
+
 /**
  * A repeated field (`timestamp_granularities[]=word&timestamp_granularities[]=segment`, as OpenAI
  * clients send it) or one comma-separated value (as Swagger UI's form does), as a list.
@@ -108,20 +110,14 @@ export class OpenAiTranscriptionRequestDto {
   })
   @IsOptional()
   @Transform(asList)
-  @IsIn(TIMESTAMP_GRANULARITIES, {
-    each: true,
-    message: `timestamp_granularities[] takes ${TIMESTAMP_GRANULARITIES.join(', ')}`,
-  })
+  @IsIn(TIMESTAMP_GRANULARITIES, { each: true, message: GRANULARITIES_MESSAGE })
   'timestamp_granularities[]'?: TimestampGranularity[];
 
   /** The same without the brackets, as some clients send it. */
   @ApiHideProperty()
   @IsOptional()
   @Transform(asList)
-  @IsIn(TIMESTAMP_GRANULARITIES, {
-    each: true,
-    message: `timestamp_granularities[] takes ${TIMESTAMP_GRANULARITIES.join(', ')}`,
-  })
+  @IsIn(TIMESTAMP_GRANULARITIES, { each: true, message: GRANULARITIES_MESSAGE })
   timestamp_granularities?: TimestampGranularity[];
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Accepted, ignored' })

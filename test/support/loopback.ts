@@ -1,5 +1,6 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { settle } from './settle';
 
 export interface RecordedRequest {
   path: string;
@@ -36,11 +37,7 @@ export async function requestRecorder(reply: { status: number; body?: string }):
 
 /** Polls `probe` every `everyMs` until it gives a value; throws after `timeoutMs`. */
 export async function until<T>(probe: () => T | undefined, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+  const value = await settle(probe, (found) => found !== undefined, timeoutMs, everyMs);
+  if (value === undefined) throw new Error('timed out waiting');
+  return value;
 }

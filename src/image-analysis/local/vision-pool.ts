@@ -205,9 +205,8 @@ export class VisionPool {
   private async lookAgainPadded(image: RgbImage, joined: VisionResult): Promise<void> {
     const margin = this.options.paddedView!.margin;
     const started = Date.now();
-    const objectParts = this.partsFor({ objects: true, faces: false, moderation: false });
-    const groups = this.groupsOf(objectParts);
     const tasks = { objects: true, faces: false, moderation: false };
+    const groups = this.groupsOf(this.partsFor(tasks));
     const results = await Promise.all(groups.map((parts) => this.submit(image, tasks, parts, [margin])));
     const second = joinParts(results, tasks, [margin]);
     joined.objects = [...(joined.objects ?? []), ...(second.objects ?? [])];
