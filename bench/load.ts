@@ -1,5 +1,5 @@
 /**
- * npm run bench:load [-- --duration=10 --connections=50 --routes=metadata,download,health,analysis,mix --cpu-prof
+ * npm run bench:load [-- --duration=10 --connections=50 --routes=metadata,download,health,analysis,mix --cpu-prof --floors=false
  *                       --no-build --dist=DIR --ts-node]
  *
  * Load on the hot read paths with autocannon, the service as its own process (the build in dist/,
@@ -36,6 +36,8 @@ const COMPILED = args['ts-node'] !== 'true';
 const DIST_DIR = args.dist ?? 'dist';
 // --cpu-prof profiles into a temporary folder; --cpu-prof=DIR keeps the profiles there.
 const CPU_PROFILE = args['cpu-prof'] !== undefined;
+// --floors=false skips the Express and Nest floors (two more runs per JSON route).
+const FLOORS = args.floors !== 'false';
 const TARGETS: Record<string, number> = { metadata: 0.4, health: 0.5, analysis: 0.3, download: 0.8 };
 
 interface Captured {
@@ -77,36 +79,47 @@ async function capture(baseUrl: string, method: 'GET' | 'POST', path: string, bo
 }
 
 /**
- * The bare server (bench/bare-server.js, its own process): the same bytes for the same paths, with
- * nothing in between.
+ * A baseline in its own process, answering the same bytes for the same paths: the bare server
+ * (bench/bare-server.js, nothing in between) or a framework floor (bench/framework-floor.js:
+ * Express alone, or Nest on Express alone, one route per answer).
  */
 async function startBaseline(
   work: string,
   port: number,
   routes: Captured[],
-  downloadPath: string,
-  downloadFile: string,
+  download: { path: string; file: string },
+  kind: 'bare' | 'express' | 'nest' = 'bare',
 ): Promise<ChildProcess> {
-  const configPath = join(work, 'bare-server.json');
+  const configPath = join(work, `${kind}-server.json`);
   const config = {
     port,
-    downloadPath,
-    downloadFile,
+    downloadPath: download.path,
+    downloadFile: download.file,
     routes: routes.map((route) => ({
+      method: route.method,
       path: route.path,
       contentType: route.contentType,
       response: route.response.toString('base64'),
     })),
   };
   writeFileSync(configPath, JSON.stringify(config));
-  const child = spawn(process.execPath, [join(__dirname, 'bare-server.js'), configPath], {
+  const script = kind === 'bare' ? ['bare-server.js', configPath] : ['framework-floor.js', kind, configPath];
+  const child = spawn(process.execPath, [join(__dirname, script[0]), ...script.slice(1)], {
+    cwd: join(__dirname, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the bare server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`the ${kind} baseline exited (${code})`)));
     child.stdout.once('data', () => resolve());
   });
   return child;
+}
+
+/** Runs one at a time: two loads at once would share the cores and spoil both. */
+async function sequential<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await run(item));
+  return results;
 }
 
 async function load(baseUrl: string, requests: Captured[]): Promise<Figures> {
@@ -148,7 +161,7 @@ async function main(): Promise<void> {
   // Each route's load window on the monotonic clock, which the profile's timestamps share.
   const windows: Array<{ name: string; from: number; to: number }> = [];
   const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-  let baseline: ChildProcess | undefined;
+  const baselines: ChildProcess[] = [];
   try {
     await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
     await waitForModelsLoaded(service.baseUrl);
@@ -184,10 +197,15 @@ async function main(): Promise<void> {
       analysis: await capture(service.baseUrl, 'POST', '/api/v1/analyze-image', cachedBody),
     };
     if (!JSON.parse(routes.analysis.response.toString()).cached) throw new Error('the analysis was not cached');
-    const baselinePort = await freePort();
-    baseline = await startBaseline(work, baselinePort, Object.values(routes), routes.download.path, wavPath);
-    const bareCpu = rssSampler(baseline.pid as number);
-    const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+    const download = { path: routes.download.path, file: wavPath };
+    const startOn = async (kind: 'bare' | 'express' | 'nest') => {
+      const port = await freePort();
+      const child = await startBaseline(work, port, Object.values(routes), download, kind);
+      baselines.push(child);
+      return { kind, url: `http://127.0.0.1:${port}`, cpu: rssSampler(child.pid as number) };
+    };
+    const bare = await startOn('bare');
+    const floors = FLOORS ? [await startOn('express'), await startOn('nest')] : [];
 
     const rssBefore = rss.current();
     console.log(
@@ -198,50 +216,61 @@ async function main(): Promise<void> {
     );
     // CPU per request (utime + stime of each process over its window, from /proc) is what the
     // CPU ratio compares (bare / service): it holds up better than req/s when other work shares the cores.
+    // The floors (Express alone, Nest on Express alone, same bytes) bound what any Nest service can reach.
     console.log(
-      'route      |  bare req/s | service req/s | ratio | target | p50 ms | p99 ms | errors | non-2xx | CPU µs/req bare / service | CPU ratio',
+      'route      |  bare req/s | Express / Nest floor req/s | service req/s | ratio | target | of Nest floor | p50 ms | p99 ms | errors | non-2xx | CPU µs/req bare / Express / Nest / service',
     );
     console.log(
-      '-----------|-------------|---------------|-------|--------|--------|--------|--------|---------|---------------------------|----------',
+      '-----------|-------------|----------------------------|---------------|-------|--------|---------------|--------|--------|--------|---------|-------------------------------------------',
     );
-    const cpuPerRequest = (cpuBefore: number, cpuAfter: number, figures: Figures) =>
-      ((cpuAfter - cpuBefore) * 1e6) / Math.max(1, figures.total);
+    const measure = async (baseline: { url: string; cpu: ReturnType<typeof rssSampler> }, requests: Captured[]) => {
+      const cpuBefore = baseline.cpu.cpuSeconds();
+      const figures = await load(baseline.url, requests);
+      return { figures, cpuUs: ((baseline.cpu.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, figures.total) };
+    };
     for (const name of ROUTES) {
       const requests = name === 'mix' ? Object.values(routes) : [routes[name]];
       if (!requests[0]) throw new Error(`unknown route ${name}`);
-      const bareCpuBefore = bareCpu.cpuSeconds();
-      const bare = await load(baselineUrl, requests);
-      const bareUs = cpuPerRequest(bareCpuBefore, bareCpu.cpuSeconds(), bare);
+      const bareRun = await measure(bare, requests);
+      // The floors answer the JSON routes only: a download through them is the bare pipe again.
+      const floorRuns =
+        name === 'download' || name === 'mix' ? [] : await sequential(floors, (f) => measure(f, requests));
       const from = monotonicUs();
-      const ourCpuBefore = rss.cpuSeconds();
-      const ours = await load(service.baseUrl, requests);
-      const ourUs = cpuPerRequest(ourCpuBefore, rss.cpuSeconds(), ours);
+      const ours = await measure({ url: service.baseUrl, cpu: rss }, requests);
       windows.push({ name, from, to: monotonicUs() });
-      const ratio = ours.rps / bare.rps;
+      const ratio = ours.figures.rps / bareRun.figures.rps;
       const target = TARGETS[name];
       const verdict = target === undefined ? '     -' : `${ratio >= target ? 'ok' : 'MISS'} ${target}`.padStart(6);
+      const nestFloor = floorRuns[1];
       console.log(
         [
           name.padEnd(10),
-          bare.rps.toFixed(0).padStart(11),
-          ours.rps.toFixed(0).padStart(13),
+          bareRun.figures.rps.toFixed(0).padStart(11),
+          (floorRuns.length ? floorRuns.map((run) => run.figures.rps.toFixed(0)).join(' / ') : '-').padStart(26),
+          ours.figures.rps.toFixed(0).padStart(13),
           `${ratio.toFixed(2)}x`.padStart(5),
           verdict,
-          String(ours.p50).padStart(6),
-          String(ours.p99).padStart(6),
-          String(ours.errors).padStart(6),
-          String(ours.non2xx).padStart(7),
-          `${bareUs.toFixed(0)} / ${ourUs.toFixed(0)}`.padStart(25),
-          `${(bareUs / ourUs).toFixed(2)}x`.padStart(9),
+          (nestFloor ? `${(ours.figures.rps / nestFloor.figures.rps).toFixed(2)}x` : '-').padStart(13),
+          String(ours.figures.p50).padStart(6),
+          String(ours.figures.p99).padStart(6),
+          String(ours.figures.errors).padStart(6),
+          String(ours.figures.non2xx).padStart(7),
+          [bareRun, ...(floorRuns.length ? floorRuns : [undefined, undefined]), ours]
+            .map((run) => (run ? run.cpuUs.toFixed(0) : '-'))
+            .join(' / ')
+            .padStart(42),
         ].join(' | '),
       );
+      for (const run of floorRuns) {
+        if (run.figures.errors || run.figures.non2xx) throw new Error(`a framework floor failed on ${name}`);
+      }
     }
     const rssAfter = rss.current();
     console.log(
       `service RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MB, after ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
     );
   } finally {
-    baseline?.kill('SIGTERM');
+    for (const child of baselines) child.kill('SIGTERM');
     await service.stop();
     if (CPU_PROFILE && existsSync(profileDir)) printProfiles(profileDir, service.child.pid as number, windows);
     rmSync(work, { recursive: true, force: true });
