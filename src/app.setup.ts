@@ -2,21 +2,42 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { json as jsonBodies, urlencoded as formBodies, type Request } from 'express';
 import { forRequestsWithBodies } from './common/http/body-parsers';
+import { requestContextMiddleware } from './common/http/request-context.middleware';
 import { takesRawBody, verifyJsonBounds } from './common/http/json-bounds';
 import { createValidationPipe } from './common/http/validation-pipe.factory';
 import type { IncomingMessage, Server } from 'node:http';
-import { appConfig, AppConfig, queueConfig, QueueConfig, storageConfig, StorageConfig } from './config/configuration';
+import {
+  appConfig,
+  AppConfig,
+  observabilityConfig,
+  ObservabilityConfig,
+  queueConfig,
+  QueueConfig,
+  storageConfig,
+  StorageConfig,
+} from './config/configuration';
 import { setupOpenApi } from './docs/openapi';
+import { REQUEST_LOG_POLICY, requestIdFor } from './logging/logging.module';
+import { recordHttpRequest } from './metrics/http-metrics';
 import { workerRoutesOnly } from './queue/worker-role.middleware';
 import { applyHttpSecurity } from './security/http-security';
 
 /**
  * Everything main.ts and the e2e tests share, so the tests exercise the app exactly as it runs:
- * logger, validation pipe, body limits and the docs.
+ * logger, request context, validation pipe, body limits and the docs.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  // Before anything else, so that every answer (CORS preflights and the docs too) has an id, a log line and a metric.
+  const { metricsEnabled } = app.get<ObservabilityConfig>(observabilityConfig.KEY);
+  app.use(
+    requestContextMiddleware({
+      requestId: requestIdFor,
+      logging: REQUEST_LOG_POLICY,
+      recordMetric: metricsEnabled ? recordHttpRequest : undefined,
+    }),
+  );
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');

@@ -18,7 +18,8 @@ export type RequestWithCaller = Request & { caller?: Caller };
 /**
  * Global guard: with AUTH_MODE=jwt every /api/v1 route needs a valid bearer token (401
  * UNAUTHORIZED otherwise) carrying the route's scope (403 FORBIDDEN). The caller is put on the
- * request and in the request's caller slot (callerSlotMiddleware), as the services' current caller.
+ * request and in the request's WorkScope (opened by the request-context middleware), as the services'
+ * current caller.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

@@ -1,8 +1,7 @@
-import { Global, Inject, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap } from '@nestjs/common';
-import { EVERY_ROUTE } from '../common/http/every-route';
+import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { securityConfig, SecurityConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
-import { CallerContext, callerSlotMiddleware } from './caller-context';
+import { CallerContext } from './caller-context';
 import { JwtVerifier } from './jwt-verifier';
 
 /**
@@ -15,7 +14,7 @@ import { JwtVerifier } from './jwt-verifier';
   providers: [CallerContext, JwtVerifier],
   exports: [CallerContext, JwtVerifier],
 })
-export class AuthModule implements NestModule, OnApplicationBootstrap {
+export class AuthModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
 
   constructor(
@@ -27,10 +26,6 @@ export class AuthModule implements NestModule, OnApplicationBootstrap {
       mode: config.auth.mode === 'none' ? 'disabled' : 'jwt',
       ...(config.auth.mode === 'jwt' ? { keys: config.auth.jwksUrl ? 'jwks' : 'shared-secret' } : {}),
     }));
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(callerSlotMiddleware).forRoutes(EVERY_ROUTE);
   }
 
   onApplicationBootstrap(): void {

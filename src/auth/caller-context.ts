@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import { currentScope, runInScope, WorkScope } from '../common/context/work-scope';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { securityConfig, SecurityConfig } from '../config/configuration';
@@ -16,31 +16,16 @@ export interface Caller {
 /** The owner of everything created while authentication is off (as before auth existed). */
 export const ANONYMOUS_OWNER = '';
 
-/** A request's caller: the slot is opened before any route runs and filled by AuthGuard. */
-interface CallerSlot {
-  caller?: Caller;
-}
-
-const callers = new AsyncLocalStorage<CallerSlot>();
-
-/** Runs `work` with `caller` as the current caller. */
+/** Runs `work` with `caller` as the current caller (keeping the current logger and trace). */
 export function runAsCaller<T>(caller: Caller, work: () => T): T {
-  return callers.run({ caller }, work);
+  const scope = currentScope()?.actingAs(caller) ?? new WorkScope(() => undefined, undefined, caller);
+  return runInScope(scope, work);
 }
 
-/**
- * Opens the request's (empty) caller slot around everything after it. A middleware rather than a
- * Nest interceptor: any global interceptor makes Nest wrap every handler in rxjs Observables and
- * two AsyncResource.bind calls, which cost more than the rest of a cached read's own work.
- */
-export function callerSlotMiddleware(_req: unknown, _res: unknown, next: () => void): void {
-  callers.run({}, next);
-}
-
-/** The guard's verdict becomes the current caller of the rest of the request. */
+/** The guard's verdict becomes the current caller of the rest of the request (its WorkScope). */
 export function setRequestCaller(caller: Caller): void {
-  const slot = callers.getStore();
-  if (slot) slot.caller = caller;
+  const scope = currentScope();
+  if (scope) scope.caller = caller;
 }
 
 /**
@@ -61,7 +46,7 @@ export class CallerContext {
   }
 
   current(): Caller | undefined {
-    return callers.getStore()?.caller;
+    return currentScope()?.caller;
   }
 
   /**
@@ -69,7 +54,7 @@ export class CallerContext {
    * error: failing loudly beats creating or reading records under a made-up owner.
    */
   owner(): string {
-    const caller = callers.getStore()?.caller;
+    const caller = currentScope()?.caller;
     if (caller) return caller.owner;
     if (!this.authEnabled) return ANONYMOUS_OWNER;
     throw new AppException(ErrorCode.INTERNAL_ERROR, 'No caller for this operation', HttpStatus.INTERNAL_SERVER_ERROR);

@@ -1,10 +1,10 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appConfig, AppConfig } from '../config/configuration';
 import { redactUrl } from '../common/filters/all-exceptions.filter';
-import { requestLoggingMiddleware } from './request-logging';
+import type { RequestLogPolicy } from './request-logging';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 // A caller-supplied id is echoed only if it is short and plain, so it cannot inject into logs or headers.
@@ -17,17 +17,18 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
-/** Probes every few seconds would drown the useful lines. */
-const isProbe = (req: IncomingMessage) => req.url?.startsWith('/health') ?? false;
-
-/** A client that hung up before the answer (499-style) is a warning, whatever status was set. */
-const requestLogLevel = (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-  !res.writableEnded ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+export const REQUEST_LOG_POLICY: RequestLogPolicy = {
+  // Probes every few seconds would drown the useful lines.
+  ignore: (req) => req.url?.startsWith('/health') ?? false,
+  // A client that hung up before the answer (499-style) is a warning, whatever status was set.
+  level: (_req, res, err) =>
+    !res.writableEnded ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+};
 
 /**
  * JSON-lines logging; every line of a request carries its id and trace. nestjs-pino provides the
- * root logger (its own pino-http middleware is not mounted: forRoutes is empty) and
- * requestLoggingMiddleware writes pino-http's lines, making the request's logger only when needed.
+ * root logger (its own pino-http middleware is not mounted: forRoutes is empty); the request-context
+ * middleware writes pino-http's lines with REQUEST_LOG_POLICY, making the request's logger only when needed.
  */
 @Module({
   imports: [
@@ -59,11 +60,4 @@ const requestLogLevel = (_req: IncomingMessage, res: ServerResponse, err?: Error
     }),
   ],
 })
-export class LoggingModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    // Every route, unknown ones included, so even a 404 carries its request id.
-    consumer
-      .apply(requestLoggingMiddleware({ requestId: requestIdFor, ignore: isProbe, level: requestLogLevel }))
-      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
-  }
-}
+export class LoggingModule {}

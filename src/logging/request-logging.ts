@@ -1,15 +1,12 @@
-import type { NextFunction } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
-import { storage, Store } from 'nestjs-pino/storage';
 import type { Logger as PinoBaseLogger, LevelWithSilent } from 'pino';
-import { traceLogFields, traceOfRequest } from '../tracing/trace-context';
+import { traceLogFields, type TraceContext } from '../tracing/trace-context';
 
 type RequestLogger = PinoBaseLogger;
 
-export interface RequestLoggingOptions {
-  /** Sets (and answers) the request id; runs on every request. */
-  requestId: (req: IncomingMessage, res: ServerResponse) => string;
+/** Which requests get a "request completed" line, and at what level. */
+export interface RequestLogPolicy {
   /** Requests that get no "request completed" line (probes). */
   ignore: (req: IncomingMessage) => boolean;
   level: (req: IncomingMessage, res: ServerResponse, err?: Error) => LevelWithSilent;
@@ -19,65 +16,45 @@ type LoggedRequest = IncomingMessage & { id?: string; log?: RequestLogger; origi
 type LoggedResponse = ServerResponse & { log?: RequestLogger; err?: Error };
 
 /**
- * The request's logger for nestjs-pino (PinoLogger reads `store.logger`), made on first use.
- * pino-http makes it on every request, which serialises the request (headers, redaction, JSON)
- * whether or not anything is ever logged: most of a cached read's logging cost at LOG_LEVEL=warn.
+ * The request's logger, made on first use (and req.log / res.log, as pino-http set them). pino-http
+ * makes it on every request, which serialises the request (headers, redaction, JSON) whether or
+ * not anything is ever logged: most of a cached read's logging cost at LOG_LEVEL=warn.
  */
-class LazyRequestStore {
-  private made?: RequestLogger;
-  readonly responseLogger = undefined;
-
-  constructor(private readonly make: () => RequestLogger) {}
-
-  get logger(): RequestLogger {
-    return (this.made ??= this.make());
-  }
-
-  // PinoLogger.assign() replaces the store's logger with a child of it.
-  set logger(logger: RequestLogger) {
-    this.made = logger;
-  }
+export function lazyRequestLogger(
+  req: LoggedRequest,
+  res: LoggedResponse,
+  trace: TraceContext | undefined,
+): () => RequestLogger {
+  let logger: RequestLogger | undefined;
+  const requestLogger = () =>
+    (logger ??= (PinoLogger.root as RequestLogger).child({ req }).child(traceLogFields(trace)) as RequestLogger);
+  Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: requestLogger });
+  Object.defineProperty(res, 'log', { configurable: true, enumerable: false, get: requestLogger });
+  return requestLogger;
 }
 
 /**
- * What pino-http did for nestjs-pino, with the same lines (`req`, `res`, `responseTime`, the
- * request id and trace fields, "request completed" / "request errored" / "request aborted"), but
- * the request's child logger is only made when a line is written: at LOG_LEVEL=warn a request
- * that succeeds costs a request id, a timestamp and its listeners, no serialisation.
+ * pino-http's closing line (`req`, `res`, `responseTime`, the request id and trace fields,
+ * "request completed" / "request errored" / "request aborted"); nothing is made when the line's
+ * level is off.
  */
-export function requestLoggingMiddleware(options: RequestLoggingOptions) {
-  return function requestLogging(req: LoggedRequest, res: LoggedResponse, next: NextFunction): void {
-    const root = PinoLogger.root as RequestLogger;
-    const started = Date.now();
-    req.id = req.id ?? options.requestId(req, res);
-    let logger: RequestLogger | undefined;
-    const requestLogger = () =>
-      (logger ??= root.child({ req }).child(traceLogFields(traceOfRequest(req))) as RequestLogger);
-    // req.log / res.log as pino-http set them, made on first use too.
-    Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: requestLogger });
-    Object.defineProperty(res, 'log', { configurable: true, enumerable: false, get: requestLogger });
-
-    const finished = (err?: Error) => {
-      res.removeListener('close', finished);
-      res.removeListener('finish', finished);
-      res.removeListener('error', finished);
-      const level = options.level(req, res, err);
-      if (level === 'silent' || !root.isLevelEnabled(level)) return;
-      const responseTime = Date.now() - started;
-      const error =
-        err ?? res.err ?? (res.statusCode >= 500 ? new Error(`failed with status code ${res.statusCode}`) : undefined);
-      if (error) {
-        requestLogger()[level]({ res, err: error, responseTime }, 'request errored');
-        return;
-      }
-      const message = !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted';
-      requestLogger()[level]({ res, responseTime }, message);
-    };
-    if (!options.ignore(req)) {
-      res.on('close', finished);
-      res.on('finish', finished);
-    }
-    res.on('error', finished);
-    storage.run(new LazyRequestStore(requestLogger) as unknown as Store, next);
-  };
+export function logRequestEnd(
+  policy: RequestLogPolicy,
+  req: LoggedRequest,
+  res: LoggedResponse,
+  requestLogger: () => RequestLogger,
+  responseTime: number,
+  err?: Error,
+): void {
+  if (policy.ignore(req)) return;
+  const level = policy.level(req, res, err);
+  if (level === 'silent' || !(PinoLogger.root as RequestLogger).isLevelEnabled(level)) return;
+  const error =
+    err ?? res.err ?? (res.statusCode >= 500 ? new Error(`failed with status code ${res.statusCode}`) : undefined);
+  if (error) {
+    requestLogger()[level]({ res, err: error, responseTime }, 'request errored');
+    return;
+  }
+  const message = !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted';
+  requestLogger()[level]({ res, responseTime }, message);
 }

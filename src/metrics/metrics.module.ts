@@ -1,19 +1,17 @@
-import { Global, Inject, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap } from '@nestjs/common';
-import { EVERY_ROUTE } from '../common/http/every-route';
+import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { observabilityConfig, ObservabilityConfig } from '../config/configuration';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { DEFAULT_PRICE_REGIONS, loadPriceTable } from './aws-prices';
-import { httpMetricsMiddleware } from './http-metrics.middleware';
 import { mediaMetrics } from './media-metrics';
 import { MetricsController } from './metrics.controller';
 
 /**
- * GET /metrics (beside /health, outside /api/v1), the HTTP timing middleware, and the price
+ * GET /metrics (beside /health, outside /api/v1) and the price
  * table the AWS cost series are computed from (AWS_PRICE_TABLE is validated here, at start).
  */
 @Global()
 @Module({ controllers: [MetricsController] })
-export class MetricsModule implements NestModule, OnApplicationBootstrap {
+export class MetricsModule implements OnApplicationBootstrap {
   private readonly logger = new Logger(MetricsModule.name);
 
   constructor(
@@ -28,12 +26,6 @@ export class MetricsModule implements NestModule, OnApplicationBootstrap {
         { region: config.region, priceTableRegion: builtIn ? DEFAULT_PRICE_REGIONS.join(', ') : prices.region },
         'the AWS price table is not for AWS_REGION: cost figures may be off; set AWS_PRICE_TABLE',
       );
-    }
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    if (this.config.metricsEnabled) {
-      consumer.apply(httpMetricsMiddleware).forRoutes(EVERY_ROUTE);
     }
   }
 

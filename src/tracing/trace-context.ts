@@ -1,9 +1,8 @@
 import { context as otelContext, propagation, ROOT_CONTEXT, trace as otelTrace } from '@opentelemetry/api';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
-import { storage as logStorage, Store as LogStore } from 'nestjs-pino/storage';
+import { currentScope, runInScope, WorkScope } from '../common/context/work-scope';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) without the OpenTelemetry SDK: every
@@ -27,7 +26,6 @@ const INVALID_SPAN_ID = '0'.repeat(16);
 // tracestate: at most 32 list members, 512 characters; anything longer or odd is dropped, not echoed.
 const TRACESTATE = /^[\x20-\x7e]{1,512}$/;
 
-const storage = new AsyncLocalStorage<TraceContext>();
 const onRequest = Symbol('traceContext');
 const state = { enabled: true, otel: false };
 const TRACER_NAME = 'media-service';
@@ -124,11 +122,13 @@ function otelTraceContext(): TraceContext | undefined {
 /** The trace of the work running now (a request or a background job), if any. */
 export function currentTrace(): TraceContext | undefined {
   if (!state.enabled) return undefined;
-  return otelTraceContext() ?? storage.getStore();
+  return otelTraceContext() ?? currentScope()?.trace;
 }
 
+/** Runs `work` as a unit of work of its own in `trace`, its log lines carrying the trace. */
 export function runWithTrace<T>(trace: TraceContext | undefined, work: () => T): T {
-  return trace ? storage.run(trace, work) : work();
+  // The caller stays: whatever started the work keeps acting for the same owner.
+  return trace ? runInScope(new WorkScope(() => loggerOfTrace(trace), trace, currentScope()?.caller), work) : work();
 }
 
 /** Headers that carry the current trace to the next service (callbacks, AWS). */
@@ -139,7 +139,7 @@ export function traceHeaders(): Record<string, string> {
     propagation.inject(otelContext.active(), carrier);
     if (carrier.traceparent) return carrier;
   }
-  const trace = storage.getStore();
+  const trace = currentScope()?.trace;
   if (!trace) return {};
   return {
     traceparent: formatTraceparent(trace),
@@ -168,14 +168,20 @@ export async function runInTraceOf<T>(traceparent: string | undefined, spanName:
       }
     });
   }
-  return storage.run(childOf(traceparent), () => withJobLogger(work));
+  return runWithTrace(childOf(traceparent), work);
 }
 
-/** Log lines of background work carry its trace, not the request that happened to start the queue. */
+/**
+ * Log lines of background work carry its trace, not the request that happened to start the queue.
+ * With the SDK on, the trace is the span just started (a new scope, with no trace of its own).
+ */
 function withJobLogger<T>(work: () => Promise<T>): Promise<T> {
+  return runInScope(new WorkScope(() => loggerOfTrace(currentTrace()), undefined, currentScope()?.caller), work);
+}
+
+function loggerOfTrace(trace: TraceContext | undefined) {
   const root = PinoLogger.root as PinoLogger['logger'] | undefined;
-  if (!root) return work();
-  return logStorage.run(new LogStore(root.child(traceLogFields(currentTrace()))), work);
+  return root?.child(traceLogFields(trace));
 }
 
 /** An engine step as a span of the current trace; only when the SDK exports spans. */

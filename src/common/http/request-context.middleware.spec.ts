@@ -4,7 +4,9 @@ import { Writable } from 'node:stream';
 import { PinoLogger } from 'nestjs-pino';
 import { storage } from 'nestjs-pino/storage';
 import pino from 'pino';
-import { requestLoggingMiddleware } from './request-logging';
+import { configureTracing } from '../../tracing/trace-context';
+import { currentScope } from '../context/work-scope';
+import { requestContextMiddleware } from './request-context.middleware';
 
 /** A real HTTP server running the middleware in front of a handler, logging into an array. */
 async function serve(level: string, handler: (req: IncomingMessage, res: ServerResponse) => void) {
@@ -18,18 +20,22 @@ async function serve(level: string, handler: (req: IncomingMessage, res: ServerR
   const root = pino({ level }, sink);
   const childCalls = jest.spyOn(root, 'child');
   (PinoLogger as unknown as { root: unknown }).root = root;
-  const middleware = requestLoggingMiddleware({
+  const metrics: Array<{ url?: string; status: number; seconds: number }> = [];
+  const middleware = requestContextMiddleware({
     requestId: (_req, res) => {
       res.setHeader('X-Request-Id', 'rid-1');
       return 'rid-1';
     },
-    ignore: (req) => req.url === '/health',
-    level: (_req, res) => (res.statusCode >= 400 ? 'warn' : 'info'),
+    logging: {
+      ignore: (req) => req.url === '/health',
+      level: (_req, res) => (res.statusCode >= 400 ? 'warn' : 'info'),
+    },
+    recordMetric: (req, res, seconds) => metrics.push({ url: req.url, status: res.statusCode, seconds }),
   });
   const server: Server = createServer((req, res) => middleware(req as never, res as never, () => handler(req, res)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, lines, childCalls, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { url, lines, metrics, childCalls, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 const answer = (status: number) => (_req: IncomingMessage, res: ServerResponse) => {
@@ -37,7 +43,7 @@ const answer = (status: number) => (_req: IncomingMessage, res: ServerResponse) 
   res.end('{}');
 };
 
-describe('requestLoggingMiddleware', () => {
+describe('requestContextMiddleware', () => {
   afterEach(() => ((PinoLogger as unknown as { root: unknown }).root = undefined));
 
   it('writes one "request completed" line per request at info, with the request and the response', async () => {
@@ -84,6 +90,35 @@ describe('requestLoggingMiddleware', () => {
       res: { statusCode: 404 },
     });
     expect(inStore).toBeDefined();
+  });
+
+  it('records one metric per request, probes included, after the response', async () => {
+    const t = await serve('warn', answer(201));
+    await fetch(`${t.url}/api/v1/upload`);
+    await fetch(`${t.url}/health`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await t.close();
+    expect(t.metrics.map(({ url, status }) => ({ url, status }))).toEqual([
+      { url: '/api/v1/upload', status: 201 },
+      { url: '/health', status: 201 },
+    ]);
+    for (const { seconds } of t.metrics) expect(seconds).toBeGreaterThan(0);
+  });
+
+  it("runs the route in one scope: the caller's trace, and the request logger for nestjs-pino", async () => {
+    configureTracing({ enabled: true, otel: false });
+    let seen: { traceId?: string; logger?: unknown } = {};
+    const t = await serve('info', (_req, res) => {
+      seen = { traceId: currentScope()?.trace?.traceId, logger: currentScope()?.logger };
+      res.end('{}');
+    });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await fetch(`${t.url}/api/v1/media/x`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await t.close();
+    expect(seen.traceId).toBe(traceId);
+    expect(seen.logger).toBeDefined();
+    expect(t.lines[0]).toMatchObject({ msg: 'request completed', traceId });
   });
 
   it('leaves probes out, as pino-http did', async () => {
