@@ -57,8 +57,11 @@ export class AnalysisRepository implements OnApplicationShutdown {
   }
 
   /** `sha256` is the image's hash with its cache namespace in front (CallerContext.cacheNamespace). */
-  getCached(sha256: string, optionsHash: string): Promise<AnalysisCacheEntry | null> {
-    return this.store.readJson<AnalysisCacheEntry>(analysisKeys.cache(sha256, optionsHash));
+  async getCached(sha256: string, optionsHash: string): Promise<Readonly<AnalysisCacheEntry> | null> {
+    const key = analysisKeys.cache(sha256, optionsHash);
+    // From the record cache: one frozen copy shared by every hit, not a parse per request.
+    if (this.store.readJsonDocument) return (await this.store.readJsonDocument<AnalysisCacheEntry>(key))?.value ?? null;
+    return this.store.readJson<AnalysisCacheEntry>(key);
   }
 
   saveCached(sha256: string, optionsHash: string, entry: AnalysisCacheEntry): Promise<void> {

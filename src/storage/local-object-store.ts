@@ -121,15 +121,17 @@ export class LocalObjectStore implements ObjectStore {
     return count;
   }
 
-  /** Creates the target's folder and moves the object in; again if a delete pruned the folder meanwhile. */
+  /** Moves the object in, making its folder when missing; again if a delete pruned the folder meanwhile. */
   private async intoPlace(target: string, move: () => Promise<void>): Promise<void> {
+    // The folder is there for nearly every write (analyses/, cache/...): the move is tried first and
+    // the folder made only when it is missing, one filesystem call fewer per write.
     for (let attempt = 1; ; attempt += 1) {
-      await mkdir(dirname(target), { recursive: true });
       try {
         return await move();
       } catch (error) {
-        if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (attempt >= 4 || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
+      await mkdir(dirname(target), { recursive: true });
     }
   }
 
