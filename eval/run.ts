@@ -1,5 +1,6 @@
 /**
- * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json]
+ * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json] [-- --set=dev|heldout]
+ *   speech: [--lm=FILE.lm.bin] (another language model, e.g. scripts/shopping-lm/build.ts's)
  *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false] [--calibration=none]
  *
  * Recognition quality of the local engines on labelled material (manifest.*.json: source and
@@ -31,6 +32,7 @@ export function serviceSpeechSetting(): SpeechSetting {
     name: `service default: ${env.POCKETSPHINX_ARGS || '(none)'}${filter ? ` + -af ${String(filter)}` : ''}`,
     args: env.POCKETSPHINX_ARGS.split(/\s+/).filter(Boolean),
     filter: typeof filter === 'string' && filter ? filter : undefined,
+    languageModel: env.POCKETSPHINX_LM,
   };
 }
 
@@ -45,12 +47,14 @@ export interface SpeechReport {
 }
 
 export async function evaluateSpeech(setting: SpeechSetting, subset: boolean): Promise<SpeechReport> {
-  const items = loadManifest('manifest.speech.json').filter((item) => !subset || item.subset);
+  const items = loadManifest('manifest.speech.json').filter(
+    (item) => (!subset || item.subset) && (!args.set || item.set === args.set),
+  );
   const cpuBefore = childCpuSeconds();
   const results = await runSpeech(items, setting);
   const cpuRtf = (childCpuSeconds() - cpuBefore) / results.reduce((a, r) => a + r.audioSeconds, 0);
   const sets: SpeechReport['sets'] = {};
-  for (const set of SETS) {
+  for (const set of SETS.filter((s) => !args.set || s === args.set)) {
     const inSet = results.filter((r) => r.set === set);
     const groups = [...new Set(inSet.map((r) => r.group))];
     sets[set] = Object.fromEntries(groups.map((g) => [g, summarise(inSet.filter((r) => r.group === g))]));
@@ -69,7 +73,7 @@ function childCpuSeconds(): number {
 }
 
 function printSpeech(report: SpeechReport): void {
-  for (const set of SETS) {
+  for (const set of SETS.filter((s) => report.sets[s])) {
     const rows = Object.entries(report.sets[set]).map(([group, s]) => [
       group,
       String(s.items),
@@ -93,7 +97,7 @@ async function speechSweep(subset: boolean): Promise<SpeechReport[]> {
   for (const setting of pick.map((i) => SPEECH_SETTINGS[i])) {
     const report = await evaluateSpeech(setting, subset);
     reports.push(report);
-    const cell = (set: EvalSet, group: string) => pct(report.sets[set][group]?.wer ?? NaN);
+    const cell = (set: EvalSet, group: string) => pct(report.sets[set]?.[group]?.wer ?? NaN);
     console.log(
       [
         setting.name,
@@ -204,7 +208,10 @@ async function main(): Promise<void> {
     out.speechSweep = await speechSweep(subset);
   } else {
     if (!only || only === 'speech') {
-      const report = await evaluateSpeech(serviceSpeechSetting(), subset);
+      const setting = serviceSpeechSetting();
+      // --lm=FILE: another language model with the service's other settings (compare on dev).
+      if (args.lm) Object.assign(setting, { name: `${setting.name} + -lm ${args.lm}`, languageModel: args.lm });
+      const report = await evaluateSpeech(setting, subset);
       printSpeech(report);
       out.speech = report;
     }

@@ -469,6 +469,20 @@ describe('transcription: timeouts, restarts, missing engine, S3 storage', () => 
     }
   });
 
+  it('names a POCKETSPHINX_LM file that is not there in readiness (build it with npm run build:shopping-lm)', async () => {
+    const t = await createTestApp({ env: { POCKETSPHINX_LM: '/nonexistent/en-us-shopping.lm.bin' } });
+    try {
+      const ready = await t.http.get('/health/ready').expect(503);
+      const details = ready.body.error.details.details.transcription;
+      expect(details.status).toBe('down');
+      expect(JSON.stringify(details)).toContain(
+        '/nonexistent/en-us-shopping.lm.bin (POCKETSPHINX_LM: npm run build:shopping-lm)',
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
   it('transcribes audio kept on S3 (radosgw)', async () => {
     const t = await createTestApp({ env: driverEnv('s3') });
     try {

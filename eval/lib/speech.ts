@@ -13,6 +13,8 @@ export interface SpeechSetting {
   args: string[];
   /** ffmpeg -af chain. */
   filter?: string;
+  /** -lm file (the service's POCKETSPHINX_LM); the general en-us.lm.bin when unset. */
+  languageModel?: string;
 }
 
 export interface SpeechItemResult {
@@ -39,6 +41,7 @@ export async function runSpeech(
     modelDir: MODEL_DIR,
     extraArgs: setting.args,
     audioFilter: setting.filter,
+    languageModel: setting.languageModel,
   });
   return mapLimit(items, concurrency, async (item) => {
     const started = process.hrtime.bigint();

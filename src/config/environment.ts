@@ -139,6 +139,8 @@ export class Environment {
   @IsString()
   @Matches(/^[\w .\-+/=:]*$/, { message: 'POCKETSPHINX_ARGS must be plain space-separated options' })
   POCKETSPHINX_ARGS = '-pl_window 10 -maxhmmpf 3000 -topn 2';
+  /** Language model file; unset: en-us.lm.bin of POCKETSPHINX_MODEL_DIR (npm run build:shopping-lm builds another). */
+  @IsOptional() @IsString() POCKETSPHINX_LM?: string;
   @Transform(toNumber) @IsInt() @Min(1) @Max(10) CALLBACK_MAX_ATTEMPTS = 5;
   @Transform(toNumber) @IsInt() @Min(1) CALLBACK_RETRY_BASE_MS = 1_000;
   @Transform(toNumber) @IsInt() @Min(100) CALLBACK_TIMEOUT_MS = 10_000;

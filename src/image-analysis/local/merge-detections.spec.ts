@@ -26,6 +26,27 @@ describe('mergeDetections', () => {
     expect(mergeDetections([cup('centernet', 0.4), { ...cup('nanodet', 0.4), label: 'bowl' }], 'none')).toHaveLength(2);
   });
 
+  it('caps the weaker of two unrelated classes on one object at 1 - p(stronger)', () => {
+    // the chelsea-cat case: the SSD sees a cat, CenterNet calls the same box a dog
+    const cat: RawObject = { label: 'Cat', score: 0.85, box: [0.01, 0, 0.94, 1], engine: 'ssd' };
+    const dog: RawObject = { label: 'dog', score: 0.48, box: [-0.01, 0.02, 0.95, 0.98], engine: 'centernet' };
+    const pCat = calibrate('ssd', 0.85);
+    expect(calibrate('centernet', 0.48)).toBeGreaterThan(0.6); // alone, the dog passes the default threshold
+    const merged = mergeDetections([cat, dog]);
+    expect(merged.map((m) => m.label)).toEqual(['cat', 'dog']);
+    expect(merged[0].confidence).toBe(pCat);
+    expect(merged[1].confidence).toBeCloseTo(1 - pCat, 4);
+    // elsewhere in the picture the dog is another object and keeps its probability
+    const apart = mergeDetections([cat, { ...dog, box: [0.6, 0.6, 0.3, 0.3] }]);
+    expect(apart[1].confidence).toBe(calibrate('centernet', 0.48));
+  });
+
+  it('does not set related names against each other (a mug is a cup)', () => {
+    const mug: RawObject = { label: 'Mug', score: 0.8, box: [0.2, 0.2, 0.5, 0.5], engine: 'ssd' };
+    const merged = mergeDetections([mug, cup('centernet', 0.5)]);
+    expect(merged.find((m) => m.label === 'cup')?.confidence).toBe(calibrate('centernet', 0.5));
+  });
+
   it('ranks by calibrated confidence', () => {
     const merged = mergeDetections([cup('centernet', 0.3), { ...cup('nanodet', 0.6, 0.8), label: 'apple' }]);
     const expected = [calibrate('nanodet', 0.6), calibrate('centernet', 0.3)].sort((a, b) => b - a);

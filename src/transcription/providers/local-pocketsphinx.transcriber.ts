@@ -87,19 +87,23 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
   }
 
   private async check(): Promise<TranscriberReadiness> {
-    const { ffmpegPath, pocketsphinxPath, modelDir } = this.config.engine;
+    const { ffmpegPath, pocketsphinxPath, modelDir, languageModel } = this.config.engine;
     const missing: string[] = [];
     if (!(await findExecutable(ffmpegPath, this.config.engine.searchPath)))
       missing.push(`${ffmpegPath} (package ffmpeg)`);
     if (!(await findExecutable(pocketsphinxPath, this.config.engine.searchPath)))
       missing.push(`${pocketsphinxPath} (package pocketsphinx)`);
     if (!(await findExecutable('mkfifo', this.config.engine.searchPath))) missing.push('mkfifo (package coreutils)');
-    const model = modelPaths(modelDir);
+    const model = modelPaths(modelDir, languageModel);
     for (const path of [model.hmm, model.lm, model.dict]) {
       try {
         await access(path);
       } catch {
-        missing.push(`${path} (package pocketsphinx-en-us)`);
+        missing.push(
+          path === languageModel
+            ? `${path} (POCKETSPHINX_LM: npm run build:shopping-lm)`
+            : `${path} (package pocketsphinx-en-us)`,
+        );
       }
     }
     if (missing.length === 0) return { ready: true, engine: 'pocketsphinx', model: modelDir };

@@ -38,6 +38,8 @@ export interface EngineOptions {
   pocketsphinxPath: string;
   /** Folder holding en-us/ (acoustic model), en-us.lm.bin and cmudict-en-us.dict. */
   modelDir: string;
+  /** Language model file (-lm); en-us.lm.bin of modelDir when unset. */
+  languageModel?: string;
   /** Extra pocketsphinx options, e.g. search pruning (-maxhmmpf 3000). */
   extraArgs?: string[];
   /** ffmpeg audio filter chain applied before resampling (e.g. `highpass=f=80`); none when empty. */
@@ -83,10 +85,10 @@ export function parseOutput(text: string): Word[] {
   return text.split('\n').flatMap((line) => parseLine(line) ?? []);
 }
 
-export function modelPaths(modelDir: string) {
+export function modelPaths(modelDir: string, languageModel?: string) {
   return {
     hmm: join(modelDir, 'en-us'),
-    lm: join(modelDir, 'en-us.lm.bin'),
+    lm: languageModel || join(modelDir, 'en-us.lm.bin'),
     dict: join(modelDir, 'cmudict-en-us.dict'),
   };
 }
@@ -101,10 +103,15 @@ export function ffmpegArgs(input: string, output: string, maxDurationSeconds?: n
   return args;
 }
 
-export function pocketsphinxArgs(input: string, modelDir: string, extraArgs: string[] = []): string[] {
+export function pocketsphinxArgs(
+  input: string,
+  modelDir: string,
+  extraArgs: string[] = [],
+  languageModel?: string,
+): string[] {
   // A name not ending in .wav is read as headerless PCM at -samprate. stderr is kept (last 4 KB)
   // rather than sent to /dev/null so that FATAL errors can be reported.
-  const model = modelPaths(modelDir);
+  const model = modelPaths(modelDir, languageModel);
   return [
     '-infile',
     input,
@@ -219,9 +226,13 @@ export class PocketsphinxEngine {
       const exits: { ffmpeg?: number | string; sphinx?: number | string } = {};
 
       // The recogniser first: it loads its model (~0.6 s) then blocks opening the FIFO.
-      const sphinx = spawn(pocketsphinxPath, pocketsphinxArgs(fifo, modelDir, this.options.extraArgs), {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const sphinx = spawn(
+        pocketsphinxPath,
+        pocketsphinxArgs(fifo, modelDir, this.options.extraArgs, this.options.languageModel),
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       const ffmpeg = spawn(ffmpegPath, ffmpegArgs(job.path, fifo, job.maxDurationSeconds, this.options.audioFilter), {
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,0 +1,83 @@
+/**
+ * The shopping language model on the real en-us model of Debian pocketsphinx-en-us: the trie
+ * reader decodes it (every history's distribution sums to one), the mix keeps the general model
+ * where the shopping corpus has nothing to say, and pocketsphinx decodes with the built file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PocketsphinxEngine } from '../providers/pocketsphinx-engine';
+import { buildShoppingLm } from './build';
+import { numberWords, shoppingCorpus } from './corpus';
+import { logProb, readTrieLm, TrieLm } from './trie-lm';
+
+const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+const SHOPPING_CLIP = join(__dirname, '../../../eval/data/speech/synthetic/shop-d06-slt.flac');
+
+function ids(lm: TrieLm, words: string): number[] {
+  return words.split(' ').map((w) => {
+    const id = lm.wordId.get(w);
+    if (id === undefined) throw new Error(`${w} not in the model`);
+    return id;
+  });
+}
+
+function total(lm: TrieLm, history: string): number {
+  const h = ids(lm, history);
+  let sum = 0;
+  for (let w = 0; w < lm.words.length; w += 1) sum += 10 ** logProb(lm, h, w);
+  return sum;
+}
+
+describe('shopping language model', () => {
+  let dir: string;
+  let general: TrieLm;
+  let mixed: TrieLm;
+  let file: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shopping-lm-'));
+    file = join(dir, 'mixed.lm.bin');
+    general = readTrieLm(join(MODEL_DIR, 'en-us.lm.bin'));
+    buildShoppingLm(MODEL_DIR, file, { lambda: 0.7, lambdaElsewhere: 1 }, () => undefined);
+    mixed = readTrieLm(file);
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the binary trie of en-us.lm.bin: every history sums to one', () => {
+    expect(general.words.length).toBe(72_547);
+    for (const history of ['the', 'to my', 'experience proves']) expect(total(general, history)).toBeCloseTo(1, 3);
+  });
+
+  it('mixes into a normalised model that favours shopping words only after shopping words', () => {
+    for (const history of ['to my', 'in', 'experience proves']) expect(total(mixed, history)).toBeCloseTo(1, 2);
+    const p = (lm: TrieLm, history: string, word: string) => logProb(lm, ids(lm, history), ids(lm, word)[0]);
+    // after "to my", a cart is much likelier than in general English
+    expect(p(mixed, 'to my', 'cart')).toBeGreaterThan(p(general, 'to my', 'cart') + 0.5);
+    // after a word no shopper in the corpus uses, the general model's odds stay (to quantisation)
+    expect(p(mixed, 'experience proves', 'this')).toBeCloseTo(p(general, 'experience proves', 'this'), 1);
+  });
+
+  it('is a model pocketsphinx decodes with: a shopping request comes out right', async () => {
+    const run = (languageModel?: string) =>
+      new PocketsphinxEngine({
+        ffmpegPath: 'ffmpeg',
+        pocketsphinxPath: 'pocketsphinx_continuous',
+        modelDir: MODEL_DIR,
+        languageModel,
+        extraArgs: ['-pl_window', '10', '-maxhmmpf', '3000', '-topn', '2'],
+      }).run({ path: SHOPPING_CLIP, signal: AbortSignal.timeout(120_000) });
+    const text = async (languageModel?: string) => (await run(languageModel)).words.map((w) => w.word).join(' ');
+    expect(await text()).toBe('and two bags of coffee to my card');
+    expect(await text(file)).toBe('add two bags of coffee to my cart');
+  }, 120_000);
+
+  it('generates requests with numbers as a recogniser spells them', () => {
+    expect(numberWords(27)).toBe('twenty seven');
+    expect(numberWords(250)).toBe('two hundred fifty');
+    const corpus = shoppingCorpus(200, (w) => /^[a-z']+$/.test(w));
+    expect(corpus).toHaveLength(200);
+    expect(corpus.every((s) => /^[a-z' ]+$/.test(s))).toBe(true);
+  });
+});
