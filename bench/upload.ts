@@ -3,20 +3,22 @@
  *
  * Streams a generated WAV file (1 GB by default, in a temp dir, deleted afterwards) through
  * POST /api/v1/upload and back through GET /download on each backend, with the service running
- * as its own process, and prints MB/s beside a baseline: `cp` of the same file on the same disk
- * (local) and a direct lib-storage Upload to the same S3 server (s3, same part size and
- * concurrency as the service). It also prints the service's peak RSS growth during the transfer.
- * Targets (issue 3): S3 upload >= 0.8x the direct Upload; RSS growth <= 100 MB.
+ * as its own process, and prints MB/s beside baselines: `cp` of the same file on the same disk and a
+ * bare node:http + busboy + SHA-256 server writing it to the same disk (local, bench/bare-upload-server.js),
+ * and a direct lib-storage Upload to the same S3 server (s3, same part size and concurrency as the
+ * service). It also prints the service's peak RSS growth during the transfer.
+ * Targets: local upload >= 0.8x the bare busboy server (issue 14); S3 upload >= 0.8x the direct
+ * Upload; RSS growth <= 100 MB (issue 3).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import bytes from 'bytes';
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServiceProcess, waitUntilUp } from '../test/support/service-process';
+import { freePort, startServiceProcess, waitUntilUp } from '../test/support/service-process';
 import {
   BenchS3,
   benchArgs,
@@ -34,6 +36,8 @@ const BUCKET = 'media-bench';
 // lib-storage's defaults, which the service's S3 store uses too.
 const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 4;
+const BARE_BUSBOY = 'bare node:http + busboy + SHA-256';
+const DIRECT_UPLOAD = 'direct lib-storage Upload';
 
 const mbps = (size: number, ms: number) => size / 1024 / 1024 / (ms / 1000);
 const fmt = (n: number) => n.toFixed(1).padStart(7);
@@ -57,10 +61,14 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
   return { result, ms: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
+interface Baseline {
+  name: string;
+  run: () => Promise<number>;
+}
+
 interface Row {
   backend: string;
-  baseline: string;
-  baselineMBps: number;
+  baselines: Array<{ name: string; MBps: number }>;
   uploadMBps: number;
   downloadMBps: number;
   rssGrowthMB: number;
@@ -75,7 +83,7 @@ const ROUNDS = Number(args.rounds ?? 2);
  */
 async function benchService(
   backend: string,
-  baseline: { name: string; run: () => Promise<number> },
+  baselines: Baseline[],
   env: Record<string, string>,
   file: string,
 ): Promise<Row> {
@@ -88,7 +96,7 @@ async function benchService(
       : {}),
     ...env,
   });
-  const best = { baseline: Infinity, upload: Infinity, download: Infinity };
+  const best = { baselines: baselines.map(() => Infinity), upload: Infinity, download: Infinity };
   try {
     await waitUntilUp(`${service.baseUrl}/health`, 60_000, service.exited);
     // The image models load in the background after start: measure RSS only once they sit in memory.
@@ -100,10 +108,12 @@ async function benchService(
     const rssBefore = rss.current();
     let peak = rssBefore;
     for (let round = 1; round <= ROUNDS; round += 1) {
-      process.stderr.write(`${backend}: round ${round}: ${baseline.name}\n`);
-      const baselineMs = await baseline.run();
-      process.stderr.write(`${backend}: ${baseline.name} ${fmt(mbps(SIZE, baselineMs))} MB/s\n`);
-      best.baseline = Math.min(best.baseline, baselineMs);
+      for (const [index, baseline] of baselines.entries()) {
+        process.stderr.write(`${backend}: round ${round}: ${baseline.name}\n`);
+        const baselineMs = await baseline.run();
+        process.stderr.write(`${backend}: ${baseline.name} ${fmt(mbps(SIZE, baselineMs))} MB/s\n`);
+        best.baselines[index] = Math.min(best.baselines[index], baselineMs);
+      }
       process.stderr.write(`${backend}: round ${round}: upload and download through the service\n`);
       rss.start();
       try {
@@ -128,8 +138,7 @@ async function benchService(
     }
     return {
       backend,
-      baseline: baseline.name,
-      baselineMBps: mbps(SIZE, best.baseline),
+      baselines: baselines.map((baseline, index) => ({ name: baseline.name, MBps: mbps(SIZE, best.baselines[index]) })),
       uploadMBps: mbps(SIZE, best.upload),
       downloadMBps: mbps(SIZE, best.download),
       rssGrowthMB: (peak - rssBefore) / 1024 / 1024,
@@ -157,7 +166,27 @@ async function main(): Promise<void> {
         rmSync(join(dir, 'copy.wav'));
         return copy.ms;
       };
-      rows.push(await benchService('local', { name: 'cp same disk', run: cp }, { STORAGE_DRIVER: 'local' }, file));
+      const bare = await startBareUploadServer(dir);
+      try {
+        const busboyServer = async () => {
+          const upload = await timed(() => uploadMultipart(bare.baseUrl, file, SIZE));
+          if (upload.result.status !== 201) throw new Error(`bare upload failed: ${upload.result.status}`);
+          return upload.ms;
+        };
+        rows.push(
+          await benchService(
+            'local',
+            [
+              { name: 'cp same disk', run: cp },
+              { name: BARE_BUSBOY, run: busboyServer },
+            ],
+            { STORAGE_DRIVER: 'local' },
+            file,
+          ),
+        );
+      } finally {
+        bare.child.kill('SIGTERM');
+      }
     }
 
     if (BACKENDS.includes('s3')) {
@@ -189,7 +218,7 @@ async function main(): Promise<void> {
         return upload.ms;
       };
       try {
-        rows.push(await benchService('s3', { name: 'direct lib-storage Upload', run: direct }, s3.serviceEnv, file));
+        rows.push(await benchService('s3', [{ name: DIRECT_UPLOAD, run: direct }], s3.serviceEnv, file));
       } finally {
         client.destroy();
       }
@@ -201,24 +230,47 @@ async function main(): Promise<void> {
 
   const lines = [
     `file: ${bytes.format(SIZE)} WAV, Node ${process.version}, best of ${ROUNDS} interleaved rounds`,
-    'backend | upload MB/s | download MB/s | baseline                  | baseline MB/s | upload/baseline | peak RSS growth',
-    ...rows.map(
-      (row) =>
-        `${row.backend.padEnd(7)} | ${fmt(row.uploadMBps)}     | ${fmt(row.downloadMBps)}       | ${row.baseline.padEnd(25)} | ${fmt(row.baselineMBps)}       | ${(row.uploadMBps / row.baselineMBps).toFixed(2).padStart(6)}x         | ${row.rssGrowthMB.toFixed(1)} MB`,
+    'backend | upload MB/s | download MB/s | baseline                       | baseline MB/s | upload/baseline | peak RSS growth',
+    ...rows.flatMap((row) =>
+      row.baselines.map(
+        (baseline) =>
+          `${row.backend.padEnd(7)} | ${fmt(row.uploadMBps)}     | ${fmt(row.downloadMBps)}       | ${baseline.name.padEnd(30)} | ${fmt(baseline.MBps)}       | ${(row.uploadMBps / baseline.MBps).toFixed(2).padStart(6)}x         | ${row.rssGrowthMB.toFixed(1)} MB`,
+      ),
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const s3Row = rows.find((row) => row.backend === 's3');
+  const below = (backend: string, baselineName: string) => {
+    const row = rows.find((candidate) => candidate.backend === backend);
+    const baseline = row?.baselines.find((candidate) => candidate.name === baselineName);
+    return row !== undefined && baseline !== undefined && row.uploadMBps < 0.8 * baseline.MBps;
+  };
   const failures = [
-    ...(s3Row && s3Row.uploadMBps < 0.8 * s3Row.baselineMBps ? ['s3 upload below 0.8x the direct Upload'] : []),
+    ...(below('local', BARE_BUSBOY) ? [`local upload below 0.8x the ${BARE_BUSBOY} server`] : []),
+    ...(below('s3', DIRECT_UPLOAD) ? ['s3 upload below 0.8x the direct Upload'] : []),
     ...rows.filter((row) => row.rssGrowthMB > 100).map((row) => `${row.backend}: RSS growth over 100 MB`),
   ];
   if (failures.length) {
     process.stdout.write(`targets missed: ${failures.join('; ')}\n`);
     process.exitCode = 1;
   } else {
-    process.stdout.write('targets met: S3 upload >= 0.8x direct, RSS growth <= 100 MB\n');
+    process.stdout.write(
+      `targets met: local upload >= 0.8x ${BARE_BUSBOY}, S3 upload >= 0.8x direct, RSS growth <= 100 MB\n`,
+    );
   }
+}
+
+/** bench/bare-upload-server.js in its own process, on a free loopback port. */
+async function startBareUploadServer(dir: string): Promise<{ baseUrl: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, 'bare-upload-server.js'), dir, String(port)], {
+    cwd: join(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bare upload server exited (${code})`)));
+    child.stdout.once('data', () => resolve());
+  });
+  return { baseUrl: `http://127.0.0.1:${port}`, child };
 }
 
 main().catch((error: unknown) => {

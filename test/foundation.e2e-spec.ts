@@ -53,6 +53,16 @@ describe('foundation (e2e)', () => {
     expect(hostile.headers['x-request-id']).not.toContain('injected');
   });
 
+  it('the docs are answered inside the same request context: a request id and a metric under their route', async () => {
+    // Nest mounts the docs ahead of every module middleware; the request context runs before them all.
+    const docs = await testApp.rawHttp.get('/docs-json').set('X-Request-Id', 'docs-reader-1').expect(200);
+    expect(docs.headers['x-request-id']).toBe('docs-reader-1');
+    const metrics = await testApp.rawHttp.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/docs-json"[^}]*status="200"[^}]*\} [1-9]/,
+    );
+  });
+
   it('GET /health/ready reports storage and heap when ready', async () => {
     const res = await testApp.http.get('/health/ready').expect(200);
     expect(res.body.status).toBe('ok');
