@@ -230,11 +230,11 @@ async function main(): Promise<void> {
 
   const lines = [
     `file: ${bytes.format(SIZE)} WAV, Node ${process.version}, best of ${ROUNDS} interleaved rounds`,
-    'backend | upload MB/s | download MB/s | baseline                       | baseline MB/s | upload/baseline | peak RSS growth',
+    'backend | upload MB/s | download MB/s | baseline                          | baseline MB/s | upload/baseline | peak RSS growth',
     ...rows.flatMap((row) =>
       row.baselines.map(
         (baseline) =>
-          `${row.backend.padEnd(7)} | ${fmt(row.uploadMBps)}     | ${fmt(row.downloadMBps)}       | ${baseline.name.padEnd(30)} | ${fmt(baseline.MBps)}       | ${(row.uploadMBps / baseline.MBps).toFixed(2).padStart(6)}x         | ${row.rssGrowthMB.toFixed(1)} MB`,
+          `${row.backend.padEnd(7)} | ${fmt(row.uploadMBps)}     | ${fmt(row.downloadMBps)}       | ${baseline.name.padEnd(33)} | ${fmt(baseline.MBps)}       | ${(row.uploadMBps / baseline.MBps).toFixed(2).padStart(6)}x         | ${row.rssGrowthMB.toFixed(1)} MB`,
       ),
     ),
   ];
