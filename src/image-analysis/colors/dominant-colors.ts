@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../preprocess/prepared-image';
+import { mulberry32 } from '../../common/random/mulberry32';
 
 /*
  * Dominant colours: k-means in CIELAB on a 64x64 thumbnail of the working copy, named with an
@@ -138,16 +139,6 @@ export function nameColor(r: number, g: number, b: number): string {
   return best.name;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const d2 = (p: Lab, q: Lab) => (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
 
 /** k-means++ in Lab. */

@@ -8,6 +8,7 @@
  * no sentence of the eval is a template here, so the eval stays a test of generalisation.
  */
 import { TAXONOMY, TaxonomyDef } from '../../attributes/taxonomy/taxonomy.data';
+import { mulberry32 } from '../../common/random/mulberry32';
 
 const UNITS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const TEENS = [
@@ -242,21 +243,10 @@ function taxonomyNames(defs: TaxonomyDef[], out: Set<string>): Set<string> {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32): the same corpus on every build. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n sentences, lower case, words separated by single spaces; `known` filters out words the dictionary lacks. */
 export function shoppingCorpus(n: number, known: (word: string) => boolean, seed = 16): string[] {
-  const rnd = random(seed);
+  // Seeded: the same corpus on every build.
+  const rnd = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
   const maybe = (p: number) => rnd() < p;
   const products = [...new Set([...taxonomyNames(TAXONOMY, new Set()), ...EXTRA_PRODUCTS])].filter((p) =>
