@@ -254,6 +254,33 @@ describe('OpenAI-compatible transcription, with the official openai client (loca
     expect(native.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: expect.any(Object) });
   });
 
+  it('the /v1 front door answers what its document says (checked agent): models, a transcription, refusals', async () => {
+    // The official client above does not go through the contract check; the same routes do here.
+    const models = await t.http.get('/v1/models').expect(200);
+    expect(models.body.data.map((model: { id: string }) => model.id)).toContain('whisper-1');
+    await t.http.get('/v1/models/whisper-1').expect(200);
+    const missing = await t.http.get('/v1/models/gpt-4o-transcribe').expect(404);
+    expect(missing.body.error).toMatchObject({ code: 'not_found', param: 'model' });
+    const json = await t.http
+      .post('/v1/audio/transcriptions')
+      .field('model', 'whisper-1')
+      .attach('file', audio('monitor.wav'), 'monitor.wav')
+      .expect(200);
+    expect(wordErrorRate(SENTENCES.monitor, json.body.text)).toBeLessThanOrEqual(0.25);
+    const text = await t.http
+      .post('/v1/audio/transcriptions')
+      .field('model', 'whisper-1')
+      .field('response_format', 'text')
+      .attach('file', audio('monitor.wav'), 'monitor.wav')
+      .expect(200);
+    expect(text.headers['content-type']).toMatch(/^text\/plain/);
+    const noModel = await t.http
+      .post('/v1/audio/transcriptions')
+      .attach('file', audio('monitor.wav'), 'monitor.wav')
+      .expect(400);
+    expect(noModel.body.error).toMatchObject({ param: 'model' });
+  });
+
   it('the OpenAPI document describes the OpenAI routes and the tus endpoints', async () => {
     const { body } = await t.http.get('/docs-json').expect(200);
     expect(Object.keys(body.paths['/v1/audio/transcriptions'])).toEqual(['post']);
