@@ -31,13 +31,13 @@ const JWT_ENV = {
   IMAGE_ANALYSIS_PRELOAD: 'false',
 };
 
-/** Every operation of the OpenAPI document under /api/v1, with ids filled in. */
+/** Every operation of the OpenAPI document under /api/v1 and the OpenAI front door /v1, with ids filled in. */
 async function apiOperations(
   t: TestApp,
 ): Promise<Array<{ method: string; path: string; op: Record<string, unknown> }>> {
   const { body: doc } = await t.http.get('/docs-json').expect(200);
   return Object.entries(doc.paths as Record<string, Record<string, Record<string, unknown>>>)
-    .filter(([path]) => path.startsWith('/api/v1'))
+    .filter(([path]) => path.startsWith('/api/v1') || path.startsWith('/v1/'))
     .flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({ method, path: path.replace(/\{[^}]+\}/g, UNKNOWN_ID), op })),
     );
@@ -70,7 +70,7 @@ describe('JWT authentication (HS256)', () => {
       }
       expect({ op: `${method} ${path}`, status: res.status }).toEqual({ op: `${method} ${path}`, status: 401 });
       // The OpenAI-compatible routes answer in OpenAI's error shape, where codes are lower case.
-      const code = path.startsWith('/api/v1/openai/') ? 'unauthorized' : 'UNAUTHORIZED';
+      const code = path.startsWith('/api/v1/openai/') || path.startsWith('/v1/') ? 'unauthorized' : 'UNAUTHORIZED';
       if (method !== 'head') expect(res.body.error.code).toBe(code); // a HEAD answer has no body
       expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="media-service"/);
     }
@@ -168,6 +168,19 @@ describe('JWT authentication (HS256)', () => {
     expect(upload.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required_scope: 'media:write' } });
     expect(upload.headers['www-authenticate']).toContain('insufficient_scope');
     await t.http.get(`/api/v1/media/${UNKNOWN_ID}`).set('Authorization', `Bearer ${readOnly}`).expect(404);
+    // Every operation that documents a 403 answers it, in its documented shape (the checked agent).
+    const documented403 = (await apiOperations(t)).filter(
+      ({ method, path, op }) =>
+        // The presigned PUT's own 403 is for a refused upload token (covered in the media specs).
+        '403' in (op.responses as Record<string, unknown>) && !(method === 'put' && path.startsWith('/api/v1/upload/')),
+    );
+    expect(documented403.length).toBeGreaterThanOrEqual(20);
+    for (const { method, path } of documented403) {
+      const res = await (t.http as unknown as Record<string, (p: string) => import('supertest').Test>)
+        [method](path)
+        .set('Authorization', `Bearer ${none}`);
+      expect({ op: `${method} ${path}`, status: res.status }).toEqual({ op: `${method} ${path}`, status: 403 });
+    }
     for (const [method, path, scope] of [
       ['get', `/api/v1/media/${UNKNOWN_ID}`, 'media:read'],
       ['post', '/api/v1/transcribe', 'transcribe'],

@@ -138,6 +138,41 @@ describe('foundation (e2e)', () => {
   });
 });
 
+describe('rate limiting, every documented 429 (e2e)', () => {
+  let testApp: TestApp;
+  beforeAll(async () => {
+    testApp = await createTestApp({ env: { RATE_LIMIT_PER_MINUTE: '1', IMAGE_ANALYSIS_PRELOAD: 'false' } });
+  });
+  afterAll(() => testApp.close());
+
+  it('answers 429 with Retry-After on the second call of every operation that documents it', async () => {
+    const { body: doc } = await testApp.http.get('/docs-json').expect(200);
+    const anyId = '00000000-0000-4000-8000-000000000000';
+    const throttled = Object.entries(doc.paths as Record<string, Record<string, { responses: object }>>).flatMap(
+      ([path, operations]) =>
+        Object.entries(operations)
+          .filter(([, operation]) => '429' in operation.responses)
+          .map(([method]) => ({ method, path: path.replace(/\{model\}/, 'whisper-1').replace(/\{[^}]+\}/g, anyId) })),
+    );
+    expect(throttled.length).toBeGreaterThanOrEqual(25);
+    // A well-formed client: tus routes get the version header their document requires.
+    const send = (method: string, path: string) => {
+      const request = (testApp.http as unknown as Record<string, (p: string) => import('supertest').Test>)[method](
+        path,
+      );
+      return path.startsWith('/api/v1/uploads') ? request.set('Tus-Resumable', '1.0.0') : request;
+    };
+    for (const { method, path } of throttled) {
+      // The limit counts per operation: the first call spends it, whatever it answers.
+      await send(method, path);
+      const res = await send(method, path);
+      expect({ op: `${method} ${path}`, status: res.status }).toEqual({ op: `${method} ${path}`, status: 429 });
+      expect(res.headers['retry-after']).toBeDefined();
+      if (method !== 'head') expect(String(res.body.error.code).toUpperCase()).toBe('RATE_LIMITED');
+    }
+  });
+});
+
 describe('rate limiting (e2e)', () => {
   let testApp: TestApp;
   beforeAll(async () => {

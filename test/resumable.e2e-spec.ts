@@ -234,6 +234,37 @@ describe.each(DRIVERS)('resumable uploads (tus 1.0, tus-js-client) on the %s dri
     expect(await pdf.json()).toMatchObject({ error: { code: 'INVALID_FILE_FORMAT' } });
   });
 
+  it("tus's own refusals come in the error format: no Tus-Resumable (412), an unparsable header (400), a wrong offset (409)", async () => {
+    const missing = await t.http.post('/api/v1/uploads').set('Upload-Length', '10').expect(412);
+    expect(missing.body.error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { protocol: 'tus' } });
+    expect(missing.headers['tus-version']).toBe('1.0.0');
+    const unparsable = await t.http
+      .post('/api/v1/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', 'ten')
+      .expect(400);
+    expect(unparsable.body.error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/upload-length/i),
+    });
+    const created = await t.http
+      .post('/api/v1/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', '100')
+      .set('Upload-Metadata', `filetype ${Buffer.from('audio/wav').toString('base64')}`)
+      .expect(201);
+    const uploadPath = new URL(created.headers.location, 'http://localhost').pathname;
+    const conflict = await t.http
+      .patch(uploadPath)
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Offset', '50')
+      .set('Content-Type', 'application/offset+octet-stream')
+      .send(Buffer.alloc(10))
+      .expect(409);
+    expect(conflict.body.error).toMatchObject({ code: 'CONFLICT', details: { protocol: 'tus' } });
+    await t.http.delete(uploadPath).set('Tus-Resumable', '1.0.0').expect(204);
+  });
+
   it('termination deletes an incomplete upload', async () => {
     const created = await fetch(endpoint, {
       method: 'POST',

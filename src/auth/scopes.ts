@@ -7,6 +7,8 @@ export type Scope = (typeof SCOPES)[number];
 export const REQUIRED_SCOPE = 'auth:required-scope';
 export const PUBLIC_ROUTE = 'auth:public';
 export const BEARER_SCHEME = 'bearer';
+/** The 403 every scoped operation may answer; an open route (@PublicRoute) never does. */
+export const SCOPE_FORBIDDEN_DESCRIPTION = 'FORBIDDEN: the token lacks the scope the operation needs';
 
 /**
  * The scope a route (or every route of a controller) needs from the token's `scope` claim. On a
@@ -23,7 +25,7 @@ export function RequireScope(scope: Scope): ClassDecorator & MethodDecorator {
       SetMetadata(REQUIRED_SCOPE, scope),
       ApiBearerAuth(BEARER_SCHEME),
       ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: no, malformed, expired or foreign bearer token' }),
-      ApiForbiddenResponse({ description: 'FORBIDDEN: the token lacks the scope the operation needs' }),
+      ApiForbiddenResponse({ description: SCOPE_FORBIDDEN_DESCRIPTION }),
     )(target as () => void);
   };
 }

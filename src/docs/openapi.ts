@@ -3,7 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BEARER_SCHEME, NO_BEARER_EXTENSION } from '../auth/scopes';
+import { BEARER_SCHEME, NO_BEARER_EXTENSION, SCOPE_FORBIDDEN_DESCRIPTION } from '../auth/scopes';
 import { appConfig, AppConfig } from '../config/configuration';
 import { SERVICE_NAME, SERVICE_VERSION } from '../config/service-info';
 import { applyDocumentConventions } from './document-conventions';
@@ -44,6 +44,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       if (!operation || typeof operation !== 'object') continue;
       // Open routes (probes, docs, the presigned PUT) say so explicitly: `security: []`.
       if (operation[NO_BEARER_EXTENSION] || !operation.security) operation.security = [];
+      if (operation[NO_BEARER_EXTENSION]) {
+        // ...and never give the controller's bearer answers: no 401, and no 403 for a missing scope
+        // (a 403 of their own, such as a refused upload token, stays).
+        const responses = operation.responses as Record<string, { description?: string }> | undefined;
+        if (responses) {
+          delete responses['401'];
+          if (responses['403']?.description === SCOPE_FORBIDDEN_DESCRIPTION) delete responses['403'];
+        }
+      }
       delete operation[NO_BEARER_EXTENSION];
     }
   }

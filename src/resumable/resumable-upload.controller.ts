@@ -1,5 +1,6 @@
-import { Controller, Delete, Get, Head, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Delete, Get, Head, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
   ApiExcludeEndpoint,
@@ -24,6 +25,13 @@ const TUS_BYTES = { type: 'string', format: 'binary' } as const;
 const ID_PARAM = { name: 'upload_id', format: 'uuid', description: 'The last segment of the Location tus answered' };
 const TUS_RESUMABLE = { name: 'Tus-Resumable', required: true, description: '1.0.0' };
 
+/** tus 1.0's version header, required on every request but OPTIONS; without it the answer is 412. */
+const TusResumable = () =>
+  applyDecorators(
+    ApiHeader(TUS_RESUMABLE),
+    ApiResponse({ status: 412, description: 'PRECONDITION_FAILED: no Tus-Resumable header (Tus-Version: 1.0.0)' }),
+  );
+
 /**
  * tus 1.0 at /api/v1/uploads. The tus handler reads the raw request itself: the global body
  * parsers only take JSON and url-encoded bodies, and tus sends application/offset+octet-stream.
@@ -42,12 +50,13 @@ export class ResumableUploadController {
       'the first bytes as application/offset+octet-stream. Answers 201 with Location /api/v1/uploads/{upload_id} ' +
       'and Upload-Expires (RESUMABLE_EXPIRY). If the body completes the upload, it is validated as PATCH describes.',
   })
-  @ApiHeader(TUS_RESUMABLE)
+  @TusResumable()
   @ApiHeader({ name: 'Upload-Length', required: true, description: 'Bytes' })
   @ApiHeader({ name: 'Upload-Metadata', required: false, example: 'filename dm9pY2Uud2F2,filetype YXVkaW8vd2F2' })
   @ApiConsumes('application/offset+octet-stream')
   @ApiBody({ required: false, description: 'creation-with-upload: the first bytes', schema: TUS_BYTES })
   @ApiResponse({ status: 201, description: 'Created: Location, Upload-Offset, Upload-Expires' })
+  @ApiBadRequestResponse({ description: 'BAD_REQUEST: no Upload-Length, or a tus header that does not parse' })
   @ApiPayloadTooLargeResponse({ description: 'Upload-Length over MAX_RESUMABLE_SIZE' })
   @ApiUnsupportedMediaTypeResponse({ description: 'INVALID_FILE_FORMAT: a declared filetype that is not media' })
   create(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -66,7 +75,7 @@ export class ResumableUploadController {
   @Head(':upload_id')
   @ApiOperation({ summary: 'tus offset: Upload-Offset and Upload-Length of an incomplete upload' })
   @ApiParam(ID_PARAM)
-  @ApiHeader(TUS_RESUMABLE)
+  @TusResumable()
   @ApiResponse({ status: 200, description: 'Upload-Offset, Upload-Length, Upload-Metadata' })
   @ApiNotFoundResponse({ description: 'Unknown, terminated or completed' })
   @ApiGoneResponse({ description: 'Expired' })
@@ -100,7 +109,7 @@ export class ResumableUploadController {
       'answers it) is the response body and stays in GET /api/v1/uploads/{upload_id}.',
   })
   @ApiParam(ID_PARAM)
-  @ApiHeader(TUS_RESUMABLE)
+  @TusResumable()
   @ApiHeader({ name: 'Upload-Offset', required: true, description: 'Must equal the server’s offset' })
   @ApiConsumes('application/offset+octet-stream')
   @ApiBody({ description: 'The next bytes, from Upload-Offset', schema: TUS_BYTES })
@@ -116,8 +125,9 @@ export class ResumableUploadController {
   @Delete(':upload_id')
   @ApiOperation({ summary: 'tus termination: delete an incomplete upload' })
   @ApiParam(ID_PARAM)
-  @ApiHeader(TUS_RESUMABLE)
+  @TusResumable()
   @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: no incomplete upload with this id (or another owner’s)' })
   terminate(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res);
   }

@@ -11,6 +11,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { resumableConfig, ResumableConfig } from '../config/configuration';
 import { MediaService } from '../media/media.service';
 import { OBJECT_STORE, ObjectStore } from '../storage/object-store';
+import { EnvelopedTusServer } from './enveloped-tus-server';
 import { ResumableUploadRecord, resumableKeys } from './resumable-upload.record';
 import { TUS_DATASTORE, TusDataStore } from './tus-datastore';
 
@@ -52,7 +53,7 @@ export class ResumableUploadService implements OnModuleInit, OnModuleDestroy {
     // Incomplete uploads are swept at a tenth of their lifetime (at most hourly).
     const cleanupEveryMs = Math.min(3_600_000, Math.max(1000, (config.expirySeconds * 1000) / 10));
     this.cleanup = new PeriodicTask(() => this.cleanUpExpired(), cleanupEveryMs);
-    this.tus = new Server({
+    this.tus = new EnvelopedTusServer({
       path: UPLOADS_PATH,
       datastore: datastore.store,
       maxSize: config.maxSize,
