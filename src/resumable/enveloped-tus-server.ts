@@ -2,19 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { Server } from '@tus/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-code';
-
-/** What each status tus refuses with means in the service's error codes. */
-const CODE_OF_STATUS: Partial<Record<number, ErrorCode>> = {
-  [HttpStatus.BAD_REQUEST]: ErrorCode.BAD_REQUEST,
-  [HttpStatus.FORBIDDEN]: ErrorCode.FORBIDDEN,
-  [HttpStatus.NOT_FOUND]: ErrorCode.NOT_FOUND,
-  [HttpStatus.CONFLICT]: ErrorCode.CONFLICT,
-  [HttpStatus.GONE]: ErrorCode.NOT_FOUND,
-  [HttpStatus.PRECONDITION_FAILED]: ErrorCode.PRECONDITION_FAILED,
-  [HttpStatus.PAYLOAD_TOO_LARGE]: ErrorCode.FILE_TOO_LARGE,
-  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-};
+import { DEFAULT_CODE_BY_STATUS, ErrorCode } from '../common/errors/error-code';
 
 /**
  * @tus/server answers some refusals itself, in plain text: a request without `Tus-Resumable` (412),
@@ -32,7 +20,7 @@ export class EnvelopedTusServer extends Server {
     headers: Record<string, string | number> = {},
   ): ServerResponse {
     if (status < 400 || isJson(body)) return super.write(context, req, res, status, body, headers);
-    const code = CODE_OF_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST);
+    const code = DEFAULT_CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST);
     const message = body.trim() || `The upload request was refused (${status})`;
     const enveloped = new AppException(code, message, status, { protocol: 'tus' }).getResponse();
     res.setHeader('Content-Type', 'application/json; charset=utf-8');

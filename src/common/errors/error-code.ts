@@ -45,6 +45,8 @@ export const DEFAULT_CODE_BY_STATUS: Record<number, ErrorCode> = {
   404: ErrorCode.NOT_FOUND,
   405: ErrorCode.METHOD_NOT_ALLOWED,
   409: ErrorCode.CONFLICT,
+  410: ErrorCode.NOT_FOUND,
+  412: ErrorCode.PRECONDITION_FAILED,
   413: ErrorCode.FILE_TOO_LARGE,
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   416: ErrorCode.RANGE_NOT_SATISFIABLE,
