@@ -1,6 +1,7 @@
 /**
  * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json] [-- --set=dev|heldout]
  *   speech: [--lm=FILE.lm.bin] (another language model, e.g. scripts/shopping-lm/build.ts's)
+ *           [--shopping-lm=FILE.lm.bin|none] (the second pass for shopping requests; none: one pass)
  *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false] [--calibration=none]
  *
  * Recognition quality of the local engines on labelled material (manifest.*.json: source and
@@ -8,7 +9,7 @@
  * flagged for CI (from the committed data, well under 2 minutes).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { validateEnvironment } from '../src/config/environment';
 import { EvalSet, loadManifest, pct, printTable, SETS } from './lib/common';
 import { runSpeech, SpeechItemResult, SpeechSetting, summarise } from './lib/speech';
@@ -33,6 +34,7 @@ export function serviceSpeechSetting(): SpeechSetting {
     args: env.POCKETSPHINX_ARGS.split(/\s+/).filter(Boolean),
     filter: typeof filter === 'string' && filter ? filter : undefined,
     languageModel: env.POCKETSPHINX_LM,
+    shoppingLanguageModel: existsSync(env.POCKETSPHINX_SHOPPING_LM) ? env.POCKETSPHINX_SHOPPING_LM : undefined,
   };
 }
 
@@ -81,10 +83,11 @@ function printSpeech(report: SpeechReport): void {
       pct(s.wer),
       s.rtf.toFixed(3),
       s.secondsPerItem.toFixed(2),
+      String(s.shoppingPasses),
     ]);
     printTable(
       `speech, ${set} (${report.setting})`,
-      ['group', 'items', 'words', 'WER', 'RTF wall', 's/item wall'],
+      ['group', 'items', 'words', 'WER', 'RTF wall', 's/item wall', 'shopping pass'],
       rows,
     );
   }
@@ -211,6 +214,11 @@ async function main(): Promise<void> {
       const setting = serviceSpeechSetting();
       // --lm=FILE: another language model with the service's other settings (compare on dev).
       if (args.lm) Object.assign(setting, { name: `${setting.name} + -lm ${args.lm}`, languageModel: args.lm });
+      // --shopping-lm=FILE|none: the second pass's model, or one pass (the general model only).
+      if (args['shopping-lm'])
+        setting.shoppingLanguageModel = args['shopping-lm'] === 'none' ? undefined : args['shopping-lm'];
+      if (setting.shoppingLanguageModel)
+        setting.name += ` + shopping requests again with ${setting.shoppingLanguageModel}`;
       const report = await evaluateSpeech(setting, subset);
       printSpeech(report);
       out.speech = report;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of the given groups (runtime, test) listed in
+# Installs the Debian packages of the given groups (runtime, build, test) listed in
 # scripts/debian-packages.txt, skipping those already installed. Used by scripts/setup.sh,
 # .ci/run and the Dockerfile, so all three install exactly the same things.
 set -euo pipefail

@@ -483,6 +483,36 @@ describe('transcription: timeouts, restarts, missing engine, S3 storage', () => 
     }
   });
 
+  it('decodes a shopping request again with the shopping model; without that model, one general pass', async () => {
+    // "add two bags of coffee to my cart" (festival slt, eval dev set): the general model hears "... card"
+    const request = readFileSync(join(__dirname, '..', 'eval', 'data', 'speech', 'synthetic', 'shop-d06-slt.flac'));
+    const transcribe = async (t: TestApp) =>
+      (await t.http.post('/api/v1/transcribe?wait=60').attach('file', request, 'request.flac').expect(200)).body;
+    const routed = await createTestApp();
+    try {
+      const ready = await routed.http.get('/health/ready').expect(200);
+      expect(ready.body.details.transcription.shopping_model).toBe('models/speech/en-us-shopping.lm.bin');
+      expect(await transcribe(routed)).toMatchObject({
+        status: 'completed',
+        transcript: 'add two bags of coffee to my cart',
+      });
+    } finally {
+      await routed.close();
+    }
+    const general = await createTestApp({ env: { POCKETSPHINX_SHOPPING_LM: '/nonexistent/en-us-shopping.lm.bin' } });
+    try {
+      // the shopping model only improves requests: ready without it
+      const ready = await general.http.get('/health/ready').expect(200);
+      expect(ready.body.details.transcription.shopping_model).toBeNull();
+      expect(await transcribe(general)).toMatchObject({
+        status: 'completed',
+        transcript: 'and two bags of coffee to my card',
+      });
+    } finally {
+      await general.close();
+    }
+  });
+
   it('transcribes audio kept on S3 (radosgw)', async () => {
     const t = await createTestApp({ env: driverEnv('s3') });
     try {

@@ -3,6 +3,7 @@
  * per group with numbers folded (lib/text.ts), real-time factor = wall time / audio seconds.
  */
 import { join } from 'node:path';
+import { decodeWithRouting, LanguageModelChoice } from '../../src/transcription/providers/language-model-routing';
 import { PocketsphinxEngine } from '../../src/transcription/providers/pocketsphinx-engine';
 import { DATA_DIR, EvalSet, ManifestItem, mapLimit } from './common';
 import { wordErrors } from './text';
@@ -15,6 +16,8 @@ export interface SpeechSetting {
   filter?: string;
   /** -lm file (the service's POCKETSPHINX_LM); the general en-us.lm.bin when unset. */
   languageModel?: string;
+  /** The service's POCKETSPHINX_SHOPPING_LM: decode again what the first pass hears as a request. */
+  shoppingLanguageModel?: string;
 }
 
 export interface SpeechItemResult {
@@ -26,6 +29,7 @@ export interface SpeechItemResult {
   seconds: number;
   audioSeconds: number;
   hypothesis: string;
+  languageModel: LanguageModelChoice;
 }
 
 export const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
@@ -45,11 +49,25 @@ export async function runSpeech(
   });
   return mapLimit(items, concurrency, async (item) => {
     const started = process.hrtime.bigint();
-    const out = await engine.run({ path: join(DATA_DIR, item.file), signal: AbortSignal.timeout(900_000) });
+    const signal = AbortSignal.timeout(900_000);
+    const path = join(DATA_DIR, item.file);
+    const out = await decodeWithRouting(
+      (languageModel) => engine.run({ path, signal, languageModel }),
+      setting.shoppingLanguageModel,
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const hypothesis = out.words.map((w) => w.word).join(' ');
     const score = wordErrors(item.reference ?? '', hypothesis);
-    return { id: item.id, group: item.group, set: item.set, ...score, seconds, audioSeconds: out.duration, hypothesis };
+    return {
+      id: item.id,
+      group: item.group,
+      set: item.set,
+      ...score,
+      seconds,
+      audioSeconds: out.duration,
+      hypothesis,
+      languageModel: out.languageModel,
+    };
   });
 }
 
@@ -60,6 +78,8 @@ export interface SpeechSummary {
   items: number;
   rtf: number;
   secondsPerItem: number;
+  /** Items decoded a second time with the shopping model. */
+  shoppingPasses: number;
 }
 
 export function summarise(results: SpeechItemResult[]): SpeechSummary {
@@ -74,5 +94,6 @@ export function summarise(results: SpeechItemResult[]): SpeechSummary {
     items: results.length,
     rtf: audio ? seconds / audio : NaN,
     secondsPerItem: results.length ? seconds / results.length : NaN,
+    shoppingPasses: results.filter((r) => r.languageModel === 'shopping').length,
   };
 }

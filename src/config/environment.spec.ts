@@ -112,10 +112,13 @@ describe('.env.example copied to .env', () => {
   });
 
   it('keeps an empty value where empty means something (no key prefix, default engine options)', () => {
-    expect(validateEnvironment({ S3_PREFIX: '', POCKETSPHINX_ARGS: '' })).toMatchObject({
+    expect(validateEnvironment({ S3_PREFIX: '', POCKETSPHINX_ARGS: '', POCKETSPHINX_SHOPPING_LM: '' })).toMatchObject({
       S3_PREFIX: '',
       POCKETSPHINX_ARGS: '',
+      POCKETSPHINX_SHOPPING_LM: '',
     });
+    // unset: the model npm run setup builds
+    expect(validateEnvironment({}).POCKETSPHINX_SHOPPING_LM).toBe('models/speech/en-us-shopping.lm.bin');
   });
 });
 

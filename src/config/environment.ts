@@ -141,6 +141,11 @@ export class Environment {
   POCKETSPHINX_ARGS = '-pl_window 10 -maxhmmpf 3000 -topn 2';
   /** Language model file; unset: en-us.lm.bin of POCKETSPHINX_MODEL_DIR (npm run build:shopping-lm builds another). */
   @IsOptional() @IsString() POCKETSPHINX_LM?: string;
+  /**
+   * Second model for what the first pass hears as a shopping request (language-model-routing.ts);
+   * built by npm run build:shopping-lm (scripts/setup.sh runs it). Empty: one pass, general model.
+   */
+  @IsString() POCKETSPHINX_SHOPPING_LM = 'models/speech/en-us-shopping.lm.bin';
   @Transform(toNumber) @IsInt() @Min(1) @Max(10) CALLBACK_MAX_ATTEMPTS = 5;
   @Transform(toNumber) @IsInt() @Min(1) CALLBACK_RETRY_BASE_MS = 1_000;
   @Transform(toNumber) @IsInt() @Min(100) CALLBACK_TIMEOUT_MS = 10_000;
@@ -224,7 +229,12 @@ function describe(error: ValidationError, prefix = ''): string[] {
 }
 
 // Variables for which an empty value means something (no key prefix, the engine's own options).
-const EMPTY_IS_A_VALUE = new Set(['S3_PREFIX', 'TRANSCRIBE_OUTPUT_PREFIX', 'POCKETSPHINX_ARGS']);
+const EMPTY_IS_A_VALUE = new Set([
+  'S3_PREFIX',
+  'TRANSCRIBE_OUTPUT_PREFIX',
+  'POCKETSPHINX_ARGS',
+  'POCKETSPHINX_SHOPPING_LM',
+]);
 
 /**
  * `NAME=` (as in .env.example) means "not set": the default applies, so a copied example file

@@ -3,7 +3,14 @@ import { access } from 'node:fs/promises';
 import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
 import { MediaService } from '../../media/media.service';
 import type { TranscriptResult } from '../transcription.types';
-import { findExecutable, modelPaths, PocketsphinxEngine, removeStaleWorkDirs } from './pocketsphinx-engine';
+import { decodeWithRouting } from './language-model-routing';
+import {
+  EngineOutput,
+  findExecutable,
+  modelPaths,
+  PocketsphinxEngine,
+  removeStaleWorkDirs,
+} from './pocketsphinx-engine';
 import { TranscribeRequest, Transcriber, TranscriberReadiness, TranscriptionError } from './transcriber.port';
 
 /** Runs of one job when an engine process dies under it (killed, OOM): then the job fails. */
@@ -24,6 +31,7 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
   readonly identifiesLanguage = false;
   private readonly engine: PocketsphinxEngine;
   private availability?: Promise<TranscriberReadiness>;
+  private shoppingModel?: Promise<string | undefined>;
 
   constructor(
     @Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig,
@@ -50,28 +58,11 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
     if (request.options.vocabulary_name) warnings.push('vocabulary_name: custom vocabularies need the aws provider');
     if (request.options.language_code === 'auto')
       warnings.push('language_code auto: the local engine only knows en-US');
-    const expected = request.media.duration ?? undefined;
-    const output = await this.media.withLocalFile(request.media, async (path) => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await this.engine.run({
-            path,
-            signal: request.signal,
-            maxDurationSeconds: this.config.maxDurationSeconds,
-            onDecoded: (seconds) => {
-              if (expected) request.onProgress?.(Math.min(99, Math.floor((seconds / expected) * 100)));
-            },
-          });
-        } catch (error) {
-          const died = error instanceof TranscriptionError && error.code === 'EENGINEDIED';
-          if (!died || attempt >= ENGINE_ATTEMPTS || request.signal.aborted) throw error;
-          this.logger.warn(
-            { jobId: request.jobId, attempt, reason: error.message },
-            'engine died; running the job again',
-          );
-        }
-      }
-    });
+    const shoppingModel = await this.shoppingModelFile();
+    const output = await this.media.withLocalFile(request.media, (path) =>
+      decodeWithRouting((languageModel) => this.decode(path, request, languageModel), shoppingModel),
+    );
+    this.logger.debug({ jobId: request.jobId, languageModel: output.languageModel }, 'decoded');
     const words = output.words;
     const confidence = words.length
       ? Math.round((words.reduce((sum, word) => sum + word.confidence, 0) / words.length) * 1e4) / 1e4
@@ -84,6 +75,51 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
       duration: output.duration,
       ...(warnings.length ? { warnings } : {}),
     };
+  }
+
+  /** One decoding pass; a run the engine died under is tried once more (ENGINE_ATTEMPTS). */
+  private async decode(path: string, request: TranscribeRequest, languageModel?: string): Promise<EngineOutput> {
+    const expected = request.media.duration ?? undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.engine.run({
+          path,
+          signal: request.signal,
+          maxDurationSeconds: this.config.maxDurationSeconds,
+          languageModel,
+          // The second pass (shopping model) would start the bar again: only the first reports.
+          onDecoded: (seconds) => {
+            if (expected && !languageModel) request.onProgress?.(Math.min(99, Math.floor((seconds / expected) * 100)));
+          },
+        });
+      } catch (error) {
+        const died = error instanceof TranscriptionError && error.code === 'EENGINEDIED';
+        if (!died || attempt >= ENGINE_ATTEMPTS || request.signal.aborted) throw error;
+        this.logger.warn(
+          { jobId: request.jobId, attempt, reason: error.message },
+          'engine died; running the job again',
+        );
+      }
+    }
+  }
+
+  /** POCKETSPHINX_SHOPPING_LM when its file is there (checked once); without it, one general pass. */
+  private shoppingModelFile(): Promise<string | undefined> {
+    const { shoppingLanguageModel: file, languageModel } = this.config.engine;
+    this.shoppingModel ??=
+      !file || file === languageModel
+        ? Promise.resolve(undefined)
+        : access(file).then(
+            () => file,
+            () => {
+              this.logger.warn(
+                { file },
+                'POCKETSPHINX_SHOPPING_LM is missing (npm run build:shopping-lm): shopping requests get the general model only',
+              );
+              return undefined;
+            },
+          );
+    return this.shoppingModel;
   }
 
   private async check(): Promise<TranscriberReadiness> {
@@ -106,7 +142,10 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
         );
       }
     }
-    if (missing.length === 0) return { ready: true, engine: 'pocketsphinx', model: modelDir };
+    // The shopping model only improves requests: without it the engine still works (one pass).
+    const shoppingModel = (await this.shoppingModelFile()) ?? null;
+    if (missing.length === 0)
+      return { ready: true, engine: 'pocketsphinx', model: modelDir, shopping_model: shoppingModel };
     return {
       ready: false,
       reason: `The offline speech engine is not installed: install the Debian packages ${ENGINE_PACKAGES.join(', ')}`,

@@ -54,6 +54,8 @@ export interface EngineRun {
   maxDurationSeconds?: number;
   /** Seconds of audio decoded so far. */
   onDecoded?: (seconds: number) => void;
+  /** -lm file for this run instead of the engine's (language-model-routing.ts: the shopping model). */
+  languageModel?: string;
 }
 
 export interface EngineOutput {
@@ -228,7 +230,7 @@ export class PocketsphinxEngine {
       // The recogniser first: it loads its model (~0.6 s) then blocks opening the FIFO.
       const sphinx = spawn(
         pocketsphinxPath,
-        pocketsphinxArgs(fifo, modelDir, this.options.extraArgs, this.options.languageModel),
+        pocketsphinxArgs(fifo, modelDir, this.options.extraArgs, job.languageModel ?? this.options.languageModel),
         {
           stdio: ['ignore', 'pipe', 'pipe'],
         },

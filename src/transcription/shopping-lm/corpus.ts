@@ -234,6 +234,10 @@ const EXTRA_PRODUCTS = [
 const SIZED = ['tv', 'television', 'monitor', 'laptop', 'screen', 'tablet'];
 const SIZE_WORDS = ['small', 'medium', 'large', 'extra large', 'queen', 'king', 'twin'];
 
+function plural(noun: string): string {
+  return /(s|sh|ch|x)$/.test(noun) ? noun : /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`;
+}
+
 function taxonomyNames(defs: TaxonomyDef[], out: Set<string>): Set<string> {
   for (const def of defs) {
     for (const name of def.names ?? []) out.add(name.toLowerCase());
@@ -252,7 +256,6 @@ export function shoppingCorpus(n: number, known: (word: string) => boolean, seed
   const products = [...new Set([...taxonomyNames(TAXONOMY, new Set()), ...EXTRA_PRODUCTS])].filter((p) =>
     p.split(' ').every(known),
   );
-  const plural = (p: string) => (/(s|sh|ch|x)$/.test(p) ? p : /[^aeiou]y$/.test(p) ? `${p.slice(0, -1)}ies` : `${p}s`);
   const article = (phrase: string) => (/^[aeiou]/.test(phrase) ? 'an' : 'a');
   const price = () => numberWords(pick([5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 80, 99, 100, 150, 200, 250, 300, 500]));
   const adjectives = () => {
@@ -339,4 +342,50 @@ export function shoppingCorpus(n: number, known: (word: string) => boolean, seed
     if (sentence.split(' ').every(known)) out.push(sentence);
   }
   return out;
+}
+
+/** Words that only a shopping request is likely to say: cart, price, stock, size, ... */
+const COMMERCE_WORDS = ['buy', 'cart', 'basket', 'price', 'dollars', 'stock', 'sale', 'sell', 'size', 'shipping'];
+
+/** Product names that everyday speech says as often: not a sign of a shopping request alone. */
+const EVERYDAY_WORDS = new Set([
+  'home',
+  'drive',
+  'watch',
+  'tie',
+  'plant',
+  'water',
+  'remote',
+  'food',
+  'drink',
+  'glass',
+  'audio',
+  'beauty',
+  'bench',
+  'sports',
+  'vehicle',
+  'fruit',
+]);
+
+/**
+ * The words that mark a transcript as a shopping request: the corpus's product nouns (singular
+ * and plural) and the commerce words its requests use.
+ */
+export function shoppingCueWords(): Set<string> {
+  const cues = new Set(COMMERCE_WORDS);
+  for (const product of [...taxonomyNames(TAXONOMY, new Set()), ...EXTRA_PRODUCTS]) {
+    // "water bottle": its head noun is listed on its own; "home", "watch": everyday speech too
+    if (product.includes(' ') || EVERYDAY_WORDS.has(product)) continue;
+    cues.add(product);
+    cues.add(plural(product));
+  }
+  return cues;
+}
+
+let cueWords: Set<string> | undefined;
+
+/** Whether a transcript's words (lower case, as pocketsphinx writes them) name a product or a purchase. */
+export function isShoppingRequest(words: readonly string[]): boolean {
+  cueWords ??= shoppingCueWords();
+  return words.some((word) => cueWords!.has(word));
 }

@@ -6,13 +6,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeWithRouting } from '../providers/language-model-routing';
 import { PocketsphinxEngine } from '../providers/pocketsphinx-engine';
 import { buildShoppingLm } from './build';
-import { numberWords, shoppingCorpus } from './corpus';
+import { isShoppingRequest, numberWords, shoppingCorpus } from './corpus';
 import { logProb, readTrieLm, TrieLm } from './trie-lm';
 
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 const SHOPPING_CLIP = join(__dirname, '../../../eval/data/speech/synthetic/shop-d06-slt.flac');
+const GENERAL_CLIP = join(__dirname, '../../../eval/data/speech/real/2830-3980-0043.wav'); // LibriSpeech
 
 function ids(lm: TrieLm, words: string): number[] {
   return words.split(' ').map((w) => {
@@ -71,6 +73,50 @@ describe('shopping language model', () => {
     const text = async (languageModel?: string) => (await run(languageModel)).words.map((w) => w.word).join(' ');
     expect(await text()).toBe('and two bags of coffee to my card');
     expect(await text(file)).toBe('add two bags of coffee to my cart');
+  }, 120_000);
+
+  it('tells a shopping request from other speech by its product and purchase words', () => {
+    const said = (text: string) => isShoppingRequest(text.split(' '));
+    expect(said('and two bags of coffee to my card')).toBe(true);
+    expect(said('is this in stock')).toBe(true);
+    expect(said('show me red sneakers')).toBe(true);
+    expect(said('experience proves this')).toBe(false);
+    // product names that everyday speech uses as often do not count alone
+    expect(said('we will watch it at home')).toBe(false);
+    expect(said('')).toBe(false);
+  });
+
+  it('decodes a shopping request again with the shopping model, other speech once with the general one', async () => {
+    const engine = new PocketsphinxEngine({
+      ffmpegPath: 'ffmpeg',
+      pocketsphinxPath: 'pocketsphinx_continuous',
+      modelDir: MODEL_DIR,
+      extraArgs: ['-pl_window', '10', '-maxhmmpf', '3000', '-topn', '2'],
+    });
+    const route = async (path: string, shoppingModel?: string) => {
+      const passes: (string | undefined)[] = [];
+      const out = await decodeWithRouting((languageModel) => {
+        passes.push(languageModel);
+        return engine.run({ path, signal: AbortSignal.timeout(120_000), languageModel });
+      }, shoppingModel);
+      return { text: out.words.map((w) => w.word).join(' '), model: out.languageModel, passes };
+    };
+    expect(await route(SHOPPING_CLIP, file)).toEqual({
+      text: 'add two bags of coffee to my cart',
+      model: 'shopping',
+      passes: [undefined, file],
+    });
+    expect(await route(GENERAL_CLIP, file)).toEqual({
+      text: 'experience proves this',
+      model: 'general',
+      passes: [undefined],
+    });
+    // no shopping model: one general pass, whatever was said
+    expect(await route(SHOPPING_CLIP)).toEqual({
+      text: 'and two bags of coffee to my card',
+      model: 'general',
+      passes: [undefined],
+    });
   }, 120_000);
 
   it('generates requests with numbers as a recogniser spells them', () => {
