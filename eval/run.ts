@@ -50,7 +50,8 @@ export interface SpeechReport {
 
 export async function evaluateSpeech(setting: SpeechSetting, subset: boolean): Promise<SpeechReport> {
   const items = loadManifest('manifest.speech.json').filter(
-    (item) => (!subset || item.subset) && (!args.set || item.set === args.set),
+    (item) =>
+      (!subset || item.subset) && (!args.set || item.set === args.set) && (!args.group || args.group.split(',').includes(item.group)),
   );
   const cpuBefore = childCpuSeconds();
   const results = await runSpeech(items, setting);
