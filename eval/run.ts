@@ -51,7 +51,9 @@ export interface SpeechReport {
 export async function evaluateSpeech(setting: SpeechSetting, subset: boolean): Promise<SpeechReport> {
   const items = loadManifest('manifest.speech.json').filter(
     (item) =>
-      (!subset || item.subset) && (!args.set || item.set === args.set) && (!args.group || args.group.split(',').includes(item.group)),
+      (!subset || item.subset) &&
+      (!args.set || item.set === args.set) &&
+      (!args.group || args.group.split(',').includes(item.group)),
   );
   const cpuBefore = childCpuSeconds();
   const results = await runSpeech(items, setting);
