@@ -12,7 +12,7 @@ import { shoppingCorpus } from './corpus';
 import { MixWeights, ShoppingModel, writeMixedArpa } from './mix';
 import { readTrieLm } from './trie-lm';
 
-export const DEFAULT_WEIGHTS: MixWeights = { lambda: 0.7, lambdaElsewhere: 1 };
+export const DEFAULT_WEIGHTS: MixWeights = { lambda: 0.6, lambdaElsewhere: 0.9 };
 export const CORPUS_SENTENCES = 20_000;
 
 export function dictionaryWords(path: string): Set<string> {

@@ -5,7 +5,10 @@
  * spelt out as a recogniser says them ("twenty seven inch", "fifty dollars").
  *
  * Written from general e-commerce phrasing, not from the evaluation's sentences (eval/data):
- * no sentence of the eval is a template here, so the eval stays a test of generalisation.
+ * no sentence of the eval is a template here, so the eval stays a test of generalisation. The
+ * seventh round's additions (compound goods, packs, demonstratives, "for men", gifts) generalise
+ * what the dev requests' errors showed; compound names that held-out requests also say were
+ * left out, so held-out stays a check of them.
  */
 import { TAXONOMY, TaxonomyDef } from '../../attributes/taxonomy/taxonomy.data';
 import { mulberry32 } from '../../common/random/mulberry32';
@@ -231,6 +234,46 @@ const EXTRA_PRODUCTS = [
   'headphones',
   'earbuds',
 ];
+/**
+ * Goods named by two nouns ("laptop bag", "paper towels"): the general model hears the first noun
+ * and guesses the second, so the pairs are taught as units. Not cue words (their head nouns are).
+ */
+const COMPOUND_PRODUCTS = [
+  'laptop bag',
+  'laptop stand',
+  'phone charger',
+  'phone holder',
+  'dining table',
+  'coffee table',
+  'bed frame',
+  'bed sheets',
+  'paper towels',
+  'toilet paper',
+  'tea bags',
+  'trash bags',
+  'winter coat',
+  'yoga mat',
+  'coffee maker',
+  'bath towel',
+  'dish soap',
+  'hand cream',
+  'baby food',
+  'dog food',
+  'cat food',
+  'picture frame',
+  'shower curtain',
+  'garden hose',
+  'tool box',
+  'gift card',
+  'video game',
+  'board game',
+  'car seat',
+  'lunch box',
+];
+/** How goods come packed: "two packs of", "a box of". */
+const PACKS = ['pack', 'box', 'bag', 'bottle', 'set', 'can', 'jar', 'roll', 'case', 'carton'];
+/** Who a gift is for, and who clothes are cut for. */
+const FOR_WHOM = ['men', 'women', 'kids', 'boys', 'girls', 'babies', 'adults', 'him', 'her', 'me', 'my family'];
 const SIZED = ['tv', 'television', 'monitor', 'laptop', 'screen', 'tablet'];
 const SIZE_WORDS = ['small', 'medium', 'large', 'extra large', 'queen', 'king', 'twin'];
 
@@ -253,9 +296,9 @@ export function shoppingCorpus(n: number, known: (word: string) => boolean, seed
   const rnd = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
   const maybe = (p: number) => rnd() < p;
-  const products = [...new Set([...taxonomyNames(TAXONOMY, new Set()), ...EXTRA_PRODUCTS])].filter((p) =>
-    p.split(' ').every(known),
-  );
+  const products = [
+    ...new Set([...taxonomyNames(TAXONOMY, new Set()), ...EXTRA_PRODUCTS, ...COMPOUND_PRODUCTS]),
+  ].filter((p) => p.split(' ').every(known));
   const article = (phrase: string) => (/^[aeiou]/.test(phrase) ? 'an' : 'a');
   const price = () => numberWords(pick([5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 80, 99, 100, 150, 200, 250, 300, 500]));
   const adjectives = () => {
@@ -271,8 +314,10 @@ export function shoppingCorpus(n: number, known: (word: string) => boolean, seed
     if (SIZED.includes(product) && maybe(0.4))
       core = `${numberWords(pick([13, 15, 17, 24, 27, 32, 40, 43, 50, 55, 65, 75]))} inch ${core}`;
     const det = rnd();
-    if (det < 0.55) return `${article(core)} ${core}`;
-    if (det < 0.7) return `the ${core}`;
+    if (det < 0.5) return `${article(core)} ${core}`;
+    if (det < 0.64) return `the ${core}`;
+    if (det < 0.68) return `${pick(['this', 'that'])} ${core}`;
+    if (det < 0.72) return `${pick(['these', 'those'])} ${plural(core)}`;
     if (det < 0.82) return `some ${plural(core)}`;
     return plural(core);
   };
@@ -283,10 +328,11 @@ export function shoppingCorpus(n: number, known: (word: string) => boolean, seed
     if (r < 0.6) return ` for less than ${price()} dollars`;
     if (r < 0.67) return ` in ${pick(COLOURS)}`;
     if (r < 0.74)
-      return ` in size ${numberWords(pick([4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 32, 34, 36, 38, 40, 42]))}`;
+      return ` in ${maybe(0.3) ? 'a ' : ''}size ${numberWords(pick([4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 32, 34, 36, 38, 40, 42]))}`;
     if (r < 0.78) return ` in a ${pick(SIZE_WORDS)} size`;
     if (r < 0.83) return ' in stock';
-    if (r < 0.9) return ` for ${pick(PEOPLE)}`;
+    if (r < 0.87) return ` for ${pick(PEOPLE)}`;
+    if (r < 0.9) return ` for ${pick(FOR_WHOM)}`;
     if (r < 0.95) return ` with ${pick(FEATURES)}`;
     return ' on sale';
   };
@@ -315,7 +361,15 @@ export function shoppingCorpus(n: number, known: (word: string) => boolean, seed
     'buy',
     'i need to buy',
     'help me find',
+    'where can i buy',
+    'are there any',
+    'i want to order',
+    'i am shopping for',
   ];
+  const packed = () =>
+    maybe(0.4)
+      ? `${pick(['a', 'one'])} ${pick(PACKS)} of ${plural(pick(products))}`
+      : `${numberWords(2 + Math.floor(rnd() * 5))} ${plural(pick(PACKS))} of ${plural(pick(products))}`;
   const carts = ['cart', 'basket', 'order', 'list', 'wish list'];
   const templates: Array<() => string> = [
     () => `${pick(asks)} ${nounPhrase()}${tail()}`,
@@ -335,6 +389,11 @@ export function shoppingCorpus(n: number, known: (word: string) => boolean, seed
     () => `show me ${maybe(0.5) ? 'cheaper' : 'more'} ${plural(pick(products))}`,
     () => `i want ${nounPhrase()} for ${pick(PEOPLE)}`,
     () => `${nounPhrase()}${tail()}`,
+    () => `${pick(asks)} ${packed()}`,
+    () => `add ${packed()} to my ${pick(carts)}`,
+    () => `${pick(asks)} ${nounPhrase()} and ${nounPhrase()}`,
+    () =>
+      `${pick(asks)} ${pick(['a gift', 'a present', 'a birthday present', 'something'])} for ${pick([...PEOPLE, ...FOR_WHOM])}`,
   ];
   const out: string[] = [];
   while (out.length < n) {
