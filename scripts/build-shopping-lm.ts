@@ -1,5 +1,5 @@
 /**
- * npm run build:shopping-lm [-- --out=models/speech/en-us-shopping.lm.bin] [-- --lambda=0.7] [-- --lambda-elsewhere=1]
+ * npm run build:shopping-lm [-- --out=models/speech/en-us-shopping.lm.bin] [-- --lambda=0.6] [-- --lambda-elsewhere=0.9]
  *
  * Writes the general en-us model interpolated with a shopping-request model
  * (src/transcription/shopping-lm); point POCKETSPHINX_LM at the file to use it. Needs Debian
