@@ -6,8 +6,10 @@
  * through the real app: POST /api/v1/transcribe?wait, the job queue, ffmpeg + pocketsphinx.
  * Then the throughput of 2 jobs at once (TRANSCRIBE_CONCURRENCY=2) against 1.
  * Targets (issue 4): RTF <= 0.25; 2 jobs >= 1.7x the throughput of one. The clip is shopping
- * requests, so by default each job is decoded twice (language-model-routing.ts);
- * --shopping-lm=none measures one general pass (POCKETSPHINX_SHOPPING_LM empty).
+ * requests, so by default each job is decoded once, by the shopping model, which hears a request
+ * (language-model-routing.ts; speech that is no request is decoded again by the general model:
+ * --clip= another recording to measure that); --shopping-lm=none measures one general pass
+ * (POCKETSPHINX_SHOPPING_LM empty).
  *
  * Wall times on a shared machine are inflated by other load: the load average is printed before
  * and after, and so is the CPU time of the engine processes (children of this process), which

@@ -86,11 +86,11 @@ function printSpeech(report: SpeechReport): void {
       pct(s.wer),
       s.rtf.toFixed(3),
       s.secondsPerItem.toFixed(2),
-      String(s.shoppingPasses),
+      String(s.shoppingTranscripts),
     ]);
     printTable(
       `speech, ${set} (${report.setting})`,
-      ['group', 'items', 'words', 'WER', 'RTF wall', 's/item wall', 'shopping pass'],
+      ['group', 'items', 'words', 'WER', 'RTF wall', 's/item wall', 'shopping transcript'],
       rows,
     );
   }

@@ -78,8 +78,8 @@ export interface SpeechSummary {
   items: number;
   rtf: number;
   secondsPerItem: number;
-  /** Items decoded a second time with the shopping model. */
-  shoppingPasses: number;
+  /** Items whose transcript is the shopping model's (it heard a request). */
+  shoppingTranscripts: number;
 }
 
 export function summarise(results: SpeechItemResult[]): SpeechSummary {
@@ -94,6 +94,6 @@ export function summarise(results: SpeechItemResult[]): SpeechSummary {
     items: results.length,
     rtf: audio ? seconds / audio : NaN,
     secondsPerItem: results.length ? seconds / results.length : NaN,
-    shoppingPasses: results.filter((r) => r.languageModel === 'shopping').length,
+    shoppingTranscripts: results.filter((r) => r.languageModel === 'shopping').length,
   };
 }

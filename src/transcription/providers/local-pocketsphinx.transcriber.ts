@@ -60,7 +60,10 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
       warnings.push('language_code auto: the local engine only knows en-US');
     const shoppingModel = await this.shoppingModelFile();
     const output = await this.media.withLocalFile(request.media, (path) =>
-      decodeWithRouting((languageModel) => this.decode(path, request, languageModel), shoppingModel),
+      decodeWithRouting(
+        (languageModel, firstPass) => this.decode(path, request, languageModel, firstPass),
+        shoppingModel,
+      ),
     );
     this.logger.debug({ jobId: request.jobId, languageModel: output.languageModel }, 'decoded');
     const words = output.words;
@@ -78,7 +81,12 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
   }
 
   /** One decoding pass; a run the engine died under is tried once more (ENGINE_ATTEMPTS). */
-  private async decode(path: string, request: TranscribeRequest, languageModel?: string): Promise<EngineOutput> {
+  private async decode(
+    path: string,
+    request: TranscribeRequest,
+    languageModel: string | undefined,
+    firstPass: boolean,
+  ): Promise<EngineOutput> {
     const expected = request.media.duration ?? undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -87,9 +95,9 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
           signal: request.signal,
           maxDurationSeconds: this.config.maxDurationSeconds,
           languageModel,
-          // The second pass (shopping model) would start the bar again: only the first reports.
+          // A second pass would start the bar again: only the first reports.
           onDecoded: (seconds) => {
-            if (expected && !languageModel) request.onProgress?.(Math.min(99, Math.floor((seconds / expected) * 100)));
+            if (expected && firstPass) request.onProgress?.(Math.min(99, Math.floor((seconds / expected) * 100)));
           },
         });
       } catch (error) {
