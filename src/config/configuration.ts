@@ -115,7 +115,7 @@ export const transcriptionConfig = registerAs('transcription', () => {
       modelDir: env.POCKETSPHINX_MODEL_DIR,
       /** -lm file; unset: the model dir's general en-us.lm.bin. */
       languageModel: env.POCKETSPHINX_LM,
-      /** Decodes again what the first pass hears as a shopping request; '' turns that off. */
+      /** Decodes first, kept when it hears a shopping request (else the general model); '' turns that off. */
       shoppingLanguageModel: env.POCKETSPHINX_SHOPPING_LM,
       /** Extra decoder options (search pruning: ~35% less CPU at the same WER on our fixtures). */
       extraArgs: env.POCKETSPHINX_ARGS.split(/\s+/).filter(Boolean),

@@ -142,8 +142,9 @@ export class Environment {
   /** Language model file; unset: en-us.lm.bin of POCKETSPHINX_MODEL_DIR (npm run build:shopping-lm builds another). */
   @IsOptional() @IsString() POCKETSPHINX_LM?: string;
   /**
-   * Second model for what the first pass hears as a shopping request (language-model-routing.ts);
-   * built by npm run build:shopping-lm (scripts/setup.sh runs it). Empty: one pass, general model.
+   * Shopping model: decodes first, its transcript kept when it hears a request, else the general
+   * model decodes (language-model-routing.ts); built by npm run build:shopping-lm (scripts/setup.sh
+   * runs it). Empty: one pass, general model.
    */
   @IsString() POCKETSPHINX_SHOPPING_LM = 'models/speech/en-us-shopping.lm.bin';
   @Transform(toNumber) @IsInt() @Min(1) @Max(10) CALLBACK_MAX_ATTEMPTS = 5;
