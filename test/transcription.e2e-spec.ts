@@ -483,12 +483,14 @@ describe('transcription: timeouts, restarts, missing engine, S3 storage', () => 
     }
   });
 
-  it('decodes a shopping request again with the shopping model; without that model, one general pass', async () => {
+  it('decodes a shopping request with the shopping model; without that model, one general pass, cached apart', async () => {
     // "add two bags of coffee to my cart" (festival slt, eval dev set): the general model hears "... card"
     const request = readFileSync(join(__dirname, '..', 'eval', 'data', 'speech', 'synthetic', 'shop-d06-slt.flac'));
     const transcribe = async (t: TestApp) =>
       (await t.http.post('/api/v1/transcribe?wait=60').attach('file', request, 'request.flac').expect(200)).body;
-    const routed = await createTestApp();
+    // One store for both: the cache must not hand one setting's transcript to the other.
+    const DATA_DIR = mkdtempSync(join(tmpdir(), 'shopping-routing-'));
+    const routed = await createTestApp({ env: { DATA_DIR } });
     try {
       const ready = await routed.http.get('/health/ready').expect(200);
       expect(ready.body.details.transcription.shopping_model).toBe('models/speech/en-us-shopping.lm.bin');
@@ -499,17 +501,19 @@ describe('transcription: timeouts, restarts, missing engine, S3 storage', () => 
     } finally {
       await routed.close();
     }
-    const general = await createTestApp({ env: { POCKETSPHINX_SHOPPING_LM: '/nonexistent/en-us-shopping.lm.bin' } });
+    const general = await createTestApp({
+      env: { DATA_DIR, POCKETSPHINX_SHOPPING_LM: '/nonexistent/en-us-shopping.lm.bin' },
+    });
     try {
       // the shopping model only improves requests: ready without it
       const ready = await general.http.get('/health/ready').expect(200);
       expect(ready.body.details.transcription.shopping_model).toBeNull();
-      expect(await transcribe(general)).toMatchObject({
-        status: 'completed',
-        transcript: 'and two bags of coffee to my card',
-      });
+      const result = await transcribe(general);
+      expect(result).toMatchObject({ status: 'completed', transcript: 'and two bags of coffee to my card' });
+      expect(result.cached).not.toBe(true);
     } finally {
       await general.close();
+      rmSync(DATA_DIR, { recursive: true, force: true });
     }
   });
 

@@ -38,6 +38,7 @@ async function setUp(role: QueueConfig['role'] = 'all') {
     languages: ['en-US'],
     identifiesLanguage: false,
     checkMedia: undefined,
+    resultVariant: undefined,
     checkOptions: undefined,
   });
   const queue = strictMock<JobQueue>('JobQueue', { shared: false, ping: undefined, counts: undefined });

@@ -681,7 +681,8 @@ export class TranscriptionService implements OnApplicationBootstrap, OnModuleDes
 
   /** Results are cached per owner unless CACHE_SCOPE=global (see CallerContext.cacheNamespace). */
   private resultCacheKey(job: TranscriptionJob): string {
-    return this.callers.cacheNamespace(job.owner) + cacheKey(job.sha256, job.provider, job.options);
+    const variant = this.transcriber.resultVariant?.() ?? '';
+    return this.callers.cacheNamespace(job.owner) + cacheKey(job.sha256, job.provider, job.options, variant);
   }
 
   private notify(job: TranscriptionJob): void {

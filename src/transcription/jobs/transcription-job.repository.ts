@@ -53,9 +53,19 @@ export interface CacheEntry {
   result: TranscriptResult;
 }
 
-/** SHA-256 of the audio plus the options that change the result (not output_format: a rendering). */
-export function cacheKey(sha256: string, provider: string, options: TranscriptionOptions): string {
-  const parts = [sha256, provider, options.language_code, options.speaker_count ?? '', options.vocabulary_name ?? ''];
+/**
+ * SHA-256 of the audio plus the options that change the result (not output_format: a rendering)
+ * and the provider's own settings that do (Transcriber.resultVariant).
+ */
+export function cacheKey(sha256: string, provider: string, options: TranscriptionOptions, variant = ''): string {
+  const parts = [
+    sha256,
+    provider,
+    options.language_code,
+    options.speaker_count ?? '',
+    options.vocabulary_name ?? '',
+    variant,
+  ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 

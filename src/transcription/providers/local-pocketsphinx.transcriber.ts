@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
 import { MediaService } from '../../media/media.service';
 import type { TranscriptResult } from '../transcription.types';
@@ -32,6 +32,7 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
   private readonly engine: PocketsphinxEngine;
   private availability?: Promise<TranscriberReadiness>;
   private shoppingModel?: Promise<string | undefined>;
+  private variant = '';
 
   constructor(
     @Inject(transcriptionConfig.KEY) private readonly config: TranscriptionConfig,
@@ -44,6 +45,24 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
   async onModuleInit(): Promise<void> {
     const removed = await removeStaleWorkDirs();
     if (removed) this.logger.log({ removed }, 'removed engine work folders left by a crashed process');
+    this.variant = await this.settingsThatChangeTranscripts();
+  }
+
+  resultVariant(): string {
+    return this.variant;
+  }
+
+  /** Decoder options and language models; a rebuilt shopping model (same path) counts as another. */
+  private async settingsThatChangeTranscripts(): Promise<string> {
+    const { extraArgs, languageModel } = this.config.engine;
+    const shoppingModel = await this.shoppingModelFile();
+    const built = shoppingModel
+      ? await stat(shoppingModel).then(
+          (file) => `${file.size}:${file.mtimeMs}`,
+          () => '',
+        )
+      : '';
+    return JSON.stringify([extraArgs, languageModel ?? '', shoppingModel ?? '', built]);
   }
 
   /** Binaries on PATH and model files present; checked once (packages do not come and go). */

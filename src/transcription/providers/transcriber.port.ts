@@ -32,6 +32,12 @@ export interface Transcriber {
   readonly languages: readonly string[];
   readonly identifiesLanguage: boolean;
   readiness(): Promise<TranscriberReadiness>;
+  /**
+   * The provider's settings that change a transcript beyond the request's options (models, decoder
+   * options): part of the result cache key, so a replica or restart with other settings does not
+   * serve another setting's transcripts.
+   */
+  resultVariant?(): string;
   transcribe(request: TranscribeRequest): Promise<TranscriptResult>;
   /** Refuses (4xx AppException) options this provider would take now and fail on later. */
   checkOptions?(options: TranscriptionOptions): void;
