@@ -1,7 +1,7 @@
 /**
  * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json] [-- --set=dev|heldout]
  *   speech: [--lm=FILE.lm.bin] (another language model, e.g. scripts/shopping-lm/build.ts's)
- *           [--shopping-lm=FILE.lm.bin|none] (the second pass for shopping requests; none: one pass)
+ *           [--shopping-lm=FILE.lm.bin|none] (the shopping model that decodes first; none: one general pass)
  *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false] [--calibration=none]
  *
  * Recognition quality of the local engines on labelled material (manifest.*.json: source and
@@ -217,11 +217,11 @@ async function main(): Promise<void> {
       const setting = serviceSpeechSetting();
       // --lm=FILE: another language model with the service's other settings (compare on dev).
       if (args.lm) Object.assign(setting, { name: `${setting.name} + -lm ${args.lm}`, languageModel: args.lm });
-      // --shopping-lm=FILE|none: the second pass's model, or one pass (the general model only).
+      // --shopping-lm=FILE|none: the shopping model that decodes first, or one pass (the general model only).
       if (args['shopping-lm'])
         setting.shoppingLanguageModel = args['shopping-lm'] === 'none' ? undefined : args['shopping-lm'];
       if (setting.shoppingLanguageModel)
-        setting.name += ` + shopping requests again with ${setting.shoppingLanguageModel}`;
+        setting.name += ` + ${setting.shoppingLanguageModel} first, keeping what it hears as a request`;
       const report = await evaluateSpeech(setting, subset);
       printSpeech(report);
       out.speech = report;

@@ -16,7 +16,7 @@ export interface SpeechSetting {
   filter?: string;
   /** -lm file (the service's POCKETSPHINX_LM); the general en-us.lm.bin when unset. */
   languageModel?: string;
-  /** The service's POCKETSPHINX_SHOPPING_LM: decode again what the first pass hears as a request. */
+  /** The service's POCKETSPHINX_SHOPPING_LM: decodes first; what it hears as no request goes to the general model. */
   shoppingLanguageModel?: string;
 }
 
