@@ -1,6 +1,7 @@
 /**
  * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json] [-- --set=dev|heldout]
  *   speech: [--lm=FILE.lm.bin] (another language model, e.g. scripts/shopping-lm/build.ts's)
+ *           [--extra-args="-warp_params 1.05"] (pocketsphinx options added to the service's)
  *           [--shopping-lm=FILE.lm.bin|none] (the shopping model that decodes first; none: one general pass)
  *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false] [--calibration=none]
  *
@@ -20,8 +21,8 @@ import { LocalImageAnalyzer } from '../src/image-analysis/local/local-image-anal
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key, value ?? 'true'];
+    const [key, ...value] = arg.replace(/^--/, '').split('=');
+    return [key, value.length ? value.join('=') : 'true'];
   }),
 );
 
@@ -66,6 +67,17 @@ export async function evaluateSpeech(setting: SpeechSetting, subset: boolean): P
     sets[set].all = summarise(inSet);
   }
   return { setting: setting.name, sets, cpuRtf, items: results };
+}
+
+/** `-name value` pairs of `extra` replace the same names in `base` (pocketsphinx refuses a name given twice). */
+function withOptions(base: string[], extra: string[]): string[] {
+  const merged = [...base];
+  for (let i = 0; i + 1 < extra.length; i += 2) {
+    const at = merged.indexOf(extra[i]);
+    if (at >= 0) merged[at + 1] = extra[i + 1];
+    else merged.push(extra[i], extra[i + 1]);
+  }
+  return merged;
 }
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -217,6 +229,11 @@ async function main(): Promise<void> {
       const setting = serviceSpeechSetting();
       // --lm=FILE: another language model with the service's other settings (compare on dev).
       if (args.lm) Object.assign(setting, { name: `${setting.name} + -lm ${args.lm}`, languageModel: args.lm });
+      // --extra-args="-warp_params 1.05": pocketsphinx options set over the service's (compare on dev).
+      if (args['extra-args']) {
+        setting.args = withOptions(setting.args, args['extra-args'].split(/\s+/).filter(Boolean));
+        setting.name += ` + ${args['extra-args']}`;
+      }
       // --shopping-lm=FILE|none: the shopping model that decodes first, or one pass (the general model only).
       if (args['shopping-lm'])
         setting.shoppingLanguageModel = args['shopping-lm'] === 'none' ? undefined : args['shopping-lm'];
