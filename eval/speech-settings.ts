@@ -8,7 +8,7 @@ import type { SpeechSetting } from './lib/speech';
 export const SPEECH_SETTINGS: SpeechSetting[] = [
   { name: 'pocketsphinx defaults', args: [] },
   {
-    name: 'previous default: -pl_window 10 -maxhmmpf 3000 -topn 2',
+    name: 'previous default (until the eighth round): -pl_window 10 -maxhmmpf 3000 -topn 2',
     args: ['-pl_window', '10', '-maxhmmpf', '3000', '-topn', '2'],
   },
   { name: 'loudnorm', args: [], filter: 'loudnorm=I=-23:TP=-2' },
@@ -31,4 +31,19 @@ export const SPEECH_SETTINGS: SpeechSetting[] = [
   { name: '-remove_noise no', args: ['-remove_noise', 'no'] },
   { name: 'speed: -maxhmmpf 10000', args: ['-maxhmmpf', '10000'] },
   { name: 'speed: -pl_window 10', args: ['-pl_window', '10'] },
+  // eighth round (3 Dec 2026): VTLN frequency warp, measured with the shopping model first.
+  { name: '-warp_params 1.08 (default since the eighth round)', args: ['-warp_params', '1.08'] },
+  {
+    name: '-warp_params 1.08 with the previous pruning',
+    args: ['-warp_params', '1.08', '-pl_window', '10', '-maxhmmpf', '3000', '-topn', '2'],
+  },
+  { name: '-warp_params 1.08 -pl_window 10', args: ['-warp_params', '1.08', '-pl_window', '10'] },
+  {
+    name: '-warp_params 1.08 -pl_window 10 -maxhmmpf 10000',
+    args: ['-warp_params', '1.08', '-pl_window', '10', '-maxhmmpf', '10000'],
+  },
+  {
+    name: '-warp_type piecewise_linear -warp_params 1.08',
+    args: ['-warp_type', 'piecewise_linear', '-warp_params', '1.08'],
+  },
 ];

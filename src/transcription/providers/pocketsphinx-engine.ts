@@ -40,7 +40,7 @@ export interface EngineOptions {
   modelDir: string;
   /** Language model file (-lm); en-us.lm.bin of modelDir when unset. */
   languageModel?: string;
-  /** Extra pocketsphinx options, e.g. search pruning (-maxhmmpf 3000). */
+  /** Extra pocketsphinx options, e.g. a frequency warp (-warp_params 1.08) or search pruning. */
   extraArgs?: string[];
   /** ffmpeg audio filter chain applied before resampling (e.g. `highpass=f=80`); none when empty. */
   audioFilter?: string;

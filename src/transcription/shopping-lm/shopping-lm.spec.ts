@@ -7,11 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Environment } from '../../config/environment';
 import { decodeWithRouting } from '../providers/language-model-routing';
 import { PocketsphinxEngine } from '../providers/pocketsphinx-engine';
 import { buildShoppingLm, DEFAULT_WEIGHTS } from './build';
 import { isShoppingRequest, numberWords, shoppingCorpus } from './corpus';
 import { logProb, readTrieLm, TrieLm } from './trie-lm';
+
+/** The service's default decoder options, so these tests decode as the service does. */
+const SERVICE_ARGS = new Environment().POCKETSPHINX_ARGS.split(/\s+/).filter(Boolean);
 
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 const SHOPPING_CLIP = join(__dirname, '../../../eval/data/speech/synthetic/shop-d06-slt.flac');
@@ -74,7 +78,7 @@ describe('shopping language model', () => {
         pocketsphinxPath: 'pocketsphinx_continuous',
         modelDir: MODEL_DIR,
         languageModel,
-        extraArgs: ['-pl_window', '10', '-maxhmmpf', '3000', '-topn', '2'],
+        extraArgs: SERVICE_ARGS,
       }).run({ path: SHOPPING_CLIP, signal: AbortSignal.timeout(120_000) });
     const text = async (languageModel?: string) => (await run(languageModel)).words.map((w) => w.word).join(' ');
     expect(await text()).toBe('and two bags of coffee to my card');
@@ -97,7 +101,7 @@ describe('shopping language model', () => {
       ffmpegPath: 'ffmpeg',
       pocketsphinxPath: 'pocketsphinx_continuous',
       modelDir: MODEL_DIR,
-      extraArgs: ['-pl_window', '10', '-maxhmmpf', '3000', '-topn', '2'],
+      extraArgs: SERVICE_ARGS,
     });
     const route = async (path: string, shoppingModel?: string) => {
       const passes: (string | undefined)[] = [];
