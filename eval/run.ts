@@ -3,7 +3,8 @@
  *   speech: [--lm=FILE.lm.bin] (another language model, e.g. scripts/shopping-lm/build.ts's)
  *           [--extra-args="-warp_params 1.05"] (pocketsphinx options added to the service's)
  *           [--shopping-lm=FILE.lm.bin|none] (the shopping model that decodes first; none: one general pass)
- *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false] [--calibration=none]
+ *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false]
+ *           [--padded-margins=0.25,0.5] [--calibration=none]
  *
  * Recognition quality of the local engines on labelled material (manifest.*.json: source and
  * licence per item), per set: dev (tuned on) and heldout (only reported). --subset: the items
@@ -155,6 +156,8 @@ export async function evaluateImages(subset: boolean, calibration: CalibrationMo
     objectViews: args.views ? args.views.split(',').map(Number) : undefined,
     // --padded=false: never the padded view on demand (the previous default), to compare.
     paddedView: args.padded !== 'false',
+    // --padded-margins=0.25,0.5: the padded views of the second look (default the service's).
+    paddedMargins: args['padded-margins'] ? args['padded-margins'].split(',').map(Number) : undefined,
     // Run under nice on a shared machine: an image may wait minutes for the CPU.
     timeoutMs: 900_000,
   });

@@ -42,7 +42,8 @@ export function rawScoreAt(engine: ObjectEngine, p: number): number {
 
 /** When the vision pool looks again on a padded view (vision-pool.ts `wantsPaddedView`). */
 export interface PaddedViewRule {
-  margin: number;
+  /** One padded view per margin (a margin of m x the longest side on each side). */
+  margins: number[];
   whenBelowRaw: Partial<Record<ObjectEngine, number>>;
   plainBorderMaxSd: number;
 }
@@ -54,10 +55,10 @@ export interface PaddedViewRule {
  * dev this took product-shot top-5 from 69% to 81% at 92% precision, where padding every image
  * also padded the photos and lost precision (84% over all images).
  */
-export function paddedViewRule(belowProbability = 0.6): PaddedViewRule {
+export function paddedViewRule(belowProbability = 0.6, margins = [0.25]): PaddedViewRule {
   const engines: ObjectEngine[] = ['centernet', 'nanodet', 'ssd'];
   return {
-    margin: 0.25,
+    margins,
     whenBelowRaw: Object.fromEntries(engines.map((e) => [e, Math.round(rawScoreAt(e, belowProbability) * 1e4) / 1e4])),
     plainBorderMaxSd: 16,
   };

@@ -34,6 +34,8 @@ export interface LocalAnalyzerOptions {
   objectViews?: number[];
   /** A second look on a padded view when nothing confident is found on a plain background (default true). */
   paddedView?: boolean;
+  /** Margins of the padded views on demand (default [0.25]). */
+  paddedMargins?: number[];
   /** Longest one analysis may take (default 120 s; the evaluation on a starved machine needs more). */
   timeoutMs?: number;
 }
@@ -88,7 +90,7 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
       faces: this.models.has('faces'),
       moderation: this.models.has('moderation'),
       objectViews: options.objectViews,
-      paddedView: options.paddedView === false ? null : paddedViewRule(),
+      paddedView: options.paddedView === false ? null : paddedViewRule(0.6, options.paddedMargins),
     });
     this.ocr = new OcrEngine({ workers: options.ocrWorkers });
   }

@@ -132,6 +132,8 @@ describe('the padded view rule (calibration.ts)', () => {
     }
     // A stricter threshold asks for higher raw scores.
     expect(paddedViewRule(0.8).whenBelowRaw.ssd).toBeGreaterThan(rule.whenBelowRaw.ssd ?? 1);
-    expect(rule).toMatchObject({ margin: 0.25, plainBorderMaxSd: 16 });
+    expect(rule).toMatchObject({ margins: [0.25], plainBorderMaxSd: 16 });
+    // Other scales of the second look (eval --padded-margins) keep the same thresholds.
+    expect(paddedViewRule(0.6, [0.25, 0.5])).toEqual({ ...rule, margins: [0.25, 0.5] });
   });
 });

@@ -196,19 +196,20 @@ export class VisionPool {
   /** The second look (calibration.ts paddedViewRule): nothing confident found, and a plain border. */
   private wantsPaddedView(image: RgbImage, objects: RawObject[]): boolean {
     const rule = this.options.paddedView;
-    if (!rule || (this.options.objectViews ?? [0]).includes(rule.margin)) return false;
+    if (!rule || rule.margins.every((m) => (this.options.objectViews ?? [0]).includes(m))) return false;
     const confident = objects.some((object) => object.score >= (rule.whenBelowRaw[object.engine] ?? Infinity));
     return !confident && borderDeviation(image) < rule.plainBorderMaxSd;
   }
 
   /** The object engines again on the padded view, spread like the first look; appended in worker order. */
   private async lookAgainPadded(image: RgbImage, joined: VisionResult): Promise<void> {
-    const margin = this.options.paddedView!.margin;
+    const views = this.options.objectViews ?? [0];
+    const margins = this.options.paddedView!.margins.filter((m) => !views.includes(m));
     const started = Date.now();
     const tasks = { objects: true, faces: false, moderation: false };
     const groups = this.groupsOf(this.partsFor(tasks));
-    const results = await Promise.all(groups.map((parts) => this.submit(image, tasks, parts, [margin])));
-    const second = joinParts(results, tasks, [margin]);
+    const results = await Promise.all(groups.map((parts) => this.submit(image, tasks, parts, margins)));
+    const second = joinParts(results, tasks, margins);
     joined.objects = [...(joined.objects ?? []), ...(second.objects ?? [])];
     for (const [key, ms] of Object.entries(second.timings) as [keyof VisionResult['timings'], number][]) {
       joined.timings[key] = (joined.timings[key] ?? 0) + ms;
