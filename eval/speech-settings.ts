@@ -32,7 +32,11 @@ export const SPEECH_SETTINGS: SpeechSetting[] = [
   { name: 'speed: -maxhmmpf 10000', args: ['-maxhmmpf', '10000'] },
   { name: 'speed: -pl_window 10', args: ['-pl_window', '10'] },
   // eighth round (3 Dec 2026): VTLN frequency warp, measured with the shopping model first.
-  { name: '-warp_params 1.08 (default since the eighth round)', args: ['-warp_params', '1.08'] },
+  { name: '-warp_params 1.08', args: ['-warp_params', '1.08'] },
+  {
+    name: '-warp_params 1.08 -maxhmmpf 10000 (default since the eighth round)',
+    args: ['-warp_params', '1.08', '-maxhmmpf', '10000'],
+  },
   {
     name: '-warp_params 1.08 with the previous pruning',
     args: ['-warp_params', '1.08', '-pl_window', '10', '-maxhmmpf', '3000', '-topn', '2'],

@@ -138,7 +138,7 @@ export class Environment {
   @IsString() @MinLength(1) POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
   @IsString()
   @Matches(/^[\w .\-+/=:]*$/, { message: 'POCKETSPHINX_ARGS must be plain space-separated options' })
-  POCKETSPHINX_ARGS = '-warp_params 1.08';
+  POCKETSPHINX_ARGS = '-warp_params 1.08 -maxhmmpf 10000';
   /** Language model file; unset: en-us.lm.bin of POCKETSPHINX_MODEL_DIR (npm run build:shopping-lm builds another). */
   @IsOptional() @IsString() POCKETSPHINX_LM?: string;
   /**
