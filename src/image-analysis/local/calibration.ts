@@ -55,7 +55,7 @@ export interface PaddedViewRule {
  * dev this took product-shot top-5 from 69% to 81% at 92% precision, where padding every image
  * also padded the photos and lost precision (84% over all images).
  */
-export function paddedViewRule(belowProbability = 0.6, margins = [0.25]): PaddedViewRule {
+export function paddedViewRule({ belowProbability = 0.6, margins = [0.25] } = {}): PaddedViewRule {
   const engines: ObjectEngine[] = ['centernet', 'nanodet', 'ssd'];
   return {
     margins,

@@ -90,7 +90,7 @@ export class LocalImageAnalyzer implements ImageAnalyzer {
       faces: this.models.has('faces'),
       moderation: this.models.has('moderation'),
       objectViews: options.objectViews,
-      paddedView: options.paddedView === false ? null : paddedViewRule(0.6, options.paddedMargins),
+      paddedView: options.paddedView === false ? null : paddedViewRule({ margins: options.paddedMargins }),
     });
     this.ocr = new OcrEngine({ workers: options.ocrWorkers });
   }

@@ -125,15 +125,15 @@ describe('iou (worker/box-iou.js, shared by the SSD decoding and the merging)', 
 
 describe('the padded view rule (calibration.ts)', () => {
   it('asks for the raw score of each engine that calibrates to the threshold', () => {
-    const rule = paddedViewRule(0.6);
+    const rule = paddedViewRule({ belowProbability: 0.6 });
     for (const engine of ['centernet', 'nanodet', 'ssd'] as const) {
       expect(calibrate(engine, rawScoreAt(engine, 0.6))).toBeCloseTo(0.6, 3);
       expect(rule.whenBelowRaw[engine]).toBeCloseTo(rawScoreAt(engine, 0.6), 4);
     }
     // A stricter threshold asks for higher raw scores.
-    expect(paddedViewRule(0.8).whenBelowRaw.ssd).toBeGreaterThan(rule.whenBelowRaw.ssd ?? 1);
+    expect(paddedViewRule({ belowProbability: 0.8 }).whenBelowRaw.ssd).toBeGreaterThan(rule.whenBelowRaw.ssd ?? 1);
     expect(rule).toMatchObject({ margins: [0.25], plainBorderMaxSd: 16 });
     // Other scales of the second look (eval --padded-margins) keep the same thresholds.
-    expect(paddedViewRule(0.6, [0.25, 0.5])).toEqual({ ...rule, margins: [0.25, 0.5] });
+    expect(paddedViewRule({ margins: [0.25, 0.5] })).toEqual({ ...rule, margins: [0.25, 0.5] });
   });
 });

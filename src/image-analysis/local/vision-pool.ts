@@ -196,15 +196,20 @@ export class VisionPool {
   /** The second look (calibration.ts paddedViewRule): nothing confident found, and a plain border. */
   private wantsPaddedView(image: RgbImage, objects: RawObject[]): boolean {
     const rule = this.options.paddedView;
-    if (!rule || rule.margins.every((m) => (this.options.objectViews ?? [0]).includes(m))) return false;
+    if (!rule || this.paddedMargins().length === 0) return false;
     const confident = objects.some((object) => object.score >= (rule.whenBelowRaw[object.engine] ?? Infinity));
     return !confident && borderDeviation(image) < rule.plainBorderMaxSd;
   }
 
+  /** The second look's margins that the first look did not already cover (objectViews). */
+  private paddedMargins(): number[] {
+    const views = this.options.objectViews ?? [0];
+    return (this.options.paddedView?.margins ?? []).filter((margin) => !views.includes(margin));
+  }
+
   /** The object engines again on the padded view, spread like the first look; appended in worker order. */
   private async lookAgainPadded(image: RgbImage, joined: VisionResult): Promise<void> {
-    const views = this.options.objectViews ?? [0];
-    const margins = this.options.paddedView!.margins.filter((m) => !views.includes(m));
+    const margins = this.paddedMargins();
     const started = Date.now();
     const tasks = { objects: true, faces: false, moderation: false };
     const groups = this.groupsOf(this.partsFor(tasks));
