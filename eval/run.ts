@@ -2,6 +2,7 @@
  * npm run eval [-- --subset] [-- --only=speech|images] [-- --speech-sweep] [-- --json=out.json] [-- --set=dev|heldout]
  *   speech: [--lm=FILE.lm.bin] (another language model, e.g. scripts/shopping-lm/build.ts's)
  *           [--extra-args="-warp_params 1.05"] (pocketsphinx options added to the service's)
+ *           [--audio-filter="adelay=300:all=1"] (an ffmpeg -af chain before decoding)
  *           [--shopping-lm=FILE.lm.bin|none] (the shopping model that decodes first; none: one general pass)
  *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false]
  *           [--padded-margins=0.25,0.5] [--calibration=none]
@@ -120,7 +121,7 @@ async function speechSweep(subset: boolean): Promise<SpeechReport[]> {
     console.log(
       [
         setting.name,
-        ...(['real', 'telephone', 'synthetic-slt', 'synthetic-diphone', 'all'] as const).flatMap((g) => [
+        ...(['real', 'prompts', 'telephone', 'synthetic-slt', 'synthetic-diphone', 'all'] as const).flatMap((g) => [
           cell('dev', g),
           cell('heldout', g),
         ]),
@@ -224,7 +225,7 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { date: new Date().toISOString(), subset };
   if (args['speech-sweep'] === 'true') {
     console.log(
-      'setting | real dev | real held-out | telephone dev | telephone held-out | slt dev | slt held-out | diphone dev | diphone held-out | all dev | all held-out | CPU RTF',
+      'setting | real dev | real held-out | prompts dev | prompts held-out | telephone dev | telephone held-out | slt dev | slt held-out | diphone dev | diphone held-out | all dev | all held-out | CPU RTF',
     );
     out.speechSweep = await speechSweep(subset);
   } else {
@@ -236,6 +237,11 @@ async function main(): Promise<void> {
       if (args['extra-args']) {
         setting.args = withOptions(setting.args, args['extra-args'].split(/\s+/).filter(Boolean));
         setting.name += ` + ${args['extra-args']}`;
+      }
+      // --audio-filter="adelay=300:all=1": an ffmpeg -af chain before decoding (compare on dev).
+      if (args['audio-filter']) {
+        setting.filter = args['audio-filter'];
+        setting.name += ` + -af ${args['audio-filter']}`;
       }
       // --shopping-lm=FILE|none: the shopping model that decodes first, or one pass (the general model only).
       if (args['shopping-lm'])

@@ -29,6 +29,8 @@ export interface SpeechItemResult {
   seconds: number;
   audioSeconds: number;
   hypothesis: string;
+  /** Each word's posterior probability as pocketsphinx gives it, in the hypothesis's order. */
+  confidences: number[];
   languageModel: LanguageModelChoice;
 }
 
@@ -66,6 +68,7 @@ export async function runSpeech(
       seconds,
       audioSeconds: out.duration,
       hypothesis,
+      confidences: out.words.map((w) => Number(w.confidence.toFixed(3))),
       languageModel: out.languageModel,
     };
   });
