@@ -30,6 +30,8 @@ describe('eval: CI subset on the real engines', () => {
     expect(report.items.every((item) => item.hypothesis.length > 0)).toBe(true);
     expect(report.sets.heldout['synthetic-slt'].wer).toBeLessThanOrEqual(SPEECH_FLOORS.heldoutSlt);
     expect(report.sets.heldout.real.wer).toBeLessThanOrEqual(SPEECH_FLOORS.heldoutReal);
+    // five real wideband prompts (29.7% when they joined the eval, ninth round)
+    expect(report.sets.heldout.prompts.wer).toBeLessThanOrEqual(SPEECH_FLOORS.heldoutPrompts);
   }, 300_000);
 
   it('images: right object in the top 5, confident hits kept at min_confidence 0.7', async () => {
@@ -42,5 +44,5 @@ describe('eval: CI subset on the real engines', () => {
   }, 300_000);
 });
 
-const SPEECH_FLOORS = { heldoutSlt: 0.3, heldoutReal: 0.6 };
+const SPEECH_FLOORS = { heldoutSlt: 0.3, heldoutReal: 0.6, heldoutPrompts: 0.45 };
 const IMAGE_FLOORS = { heldoutTop5: 0.5, ocrLineRecall: 0.6 };
