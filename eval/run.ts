@@ -4,6 +4,7 @@
  *           [--extra-args="-warp_params 1.05"] (pocketsphinx options added to the service's)
  *           [--audio-filter="adelay=300:all=1"] (an ffmpeg -af chain before decoding)
  *           [--shopping-lm=FILE.lm.bin|none] (the shopping model that decodes first; none: one general pass)
+ *           [--calibration=none] (pocketsphinx's posteriors as word confidences) [--fit-calibration] (fit them on dev)
  *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false]
  *           [--padded-margins=0.25,0.5] [--calibration=none]
  *
@@ -18,7 +19,7 @@ import { EvalSet, loadManifest, pct, printTable, SETS } from './lib/common';
 import { runSpeech, SpeechItemResult, SpeechSetting, summarise } from './lib/speech';
 import { SPEECH_SETTINGS } from './speech-settings';
 import { ImageItemResult, runImages, ScoreSample, summariseImages } from './lib/images';
-import { CalibrationMode, fitPlatt } from '../src/image-analysis/local/calibration';
+import { CalibrationMode, fitPlatt } from '../src/common/calibration/platt';
 import { LocalImageAnalyzer } from '../src/image-analysis/local/local-image-analyzer';
 
 const args = Object.fromEntries(
@@ -51,7 +52,11 @@ export interface SpeechReport {
   items: SpeechItemResult[];
 }
 
-export async function evaluateSpeech(setting: SpeechSetting, subset: boolean): Promise<SpeechReport> {
+export async function evaluateSpeech(
+  setting: SpeechSetting,
+  subset: boolean,
+  calibration: CalibrationMode = 'fitted',
+): Promise<SpeechReport> {
   const items = loadManifest('manifest.speech.json').filter(
     (item) =>
       (!subset || item.subset) &&
@@ -59,7 +64,7 @@ export async function evaluateSpeech(setting: SpeechSetting, subset: boolean): P
       (!args.group || args.group.split(',').includes(item.group)),
   );
   const cpuBefore = childCpuSeconds();
-  const results = await runSpeech(items, setting);
+  const results = await runSpeech(items, setting, 2, calibration);
   const cpuRtf = (childCpuSeconds() - cpuBefore) / results.reduce((a, r) => a + r.audioSeconds, 0);
   const sets: SpeechReport['sets'] = {};
   for (const set of SETS.filter((s) => !args.set || s === args.set)) {
@@ -101,10 +106,26 @@ function printSpeech(report: SpeechReport): void {
       s.rtf.toFixed(3),
       s.secondsPerItem.toFixed(2),
       String(s.shoppingTranscripts),
+      s.confidence.meanConfidence.toFixed(3),
+      pct(s.confidence.accuracy),
+      s.confidence.ece.toFixed(3),
+      s.confidence.brier.toFixed(3),
     ]);
     printTable(
       `speech, ${set} (${report.setting})`,
-      ['group', 'items', 'words', 'WER', 'RTF wall', 's/item wall', 'shopping transcript'],
+      [
+        'group',
+        'items',
+        'words',
+        'WER',
+        'RTF wall',
+        's/item wall',
+        'shopping transcript',
+        'mean word confidence',
+        'words right',
+        'ECE',
+        'Brier',
+      ],
       rows,
     );
   }
@@ -248,9 +269,22 @@ async function main(): Promise<void> {
         setting.shoppingLanguageModel = args['shopping-lm'] === 'none' ? undefined : args['shopping-lm'];
       if (setting.shoppingLanguageModel)
         setting.name += ` + ${setting.shoppingLanguageModel} first, keeping what it hears as a request`;
-      const report = await evaluateSpeech(setting, subset);
+      const fit = args['fit-calibration'] === 'true';
+      const report = await evaluateSpeech(setting, subset, fit || args.calibration === 'none' ? 'none' : 'fitted');
       printSpeech(report);
       out.speech = report;
+      if (fit) {
+        // Fitted on dev only, per pass kept (word-confidence.ts); the next plain run reports held-out.
+        for (const pass of ['shopping', 'general'] as const) {
+          const dev = report.items
+            .filter((r) => r.set === 'dev' && r.languageModel === pass)
+            .flatMap((r) => r.confidences.map((score, i) => ({ score, right: r.rightWords[i] })));
+          const right = dev.filter((s) => s.right).length;
+          console.log(
+            `word confidence ${pass}: ${JSON.stringify(fitPlatt(dev))} from ${dev.length} dev words (${right} right)`,
+          );
+        }
+      }
     }
     if (!only || only === 'images') {
       const fit = args['fit-calibration'] === 'true';

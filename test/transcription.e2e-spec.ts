@@ -191,6 +191,19 @@ describe('transcription (local engine, real audio)', () => {
     expect(done.body.warnings).toEqual([expect.stringContaining('speaker_count')]);
   });
 
+  it('warns that telephone audio (8 kHz) is outside the local model, and still transcribes it', async () => {
+    // An Asterisk prompt at 8 kHz (eval/data/speech/telephone, CC-BY-SA-3.0)
+    const prompt = readFileSync(join(__dirname, '../eval/data/speech/telephone/tel-d01.flac'));
+    const res = await t.http.post('/api/v1/transcribe?wait=60').attach('file', prompt, 'call.flac').expect(200);
+    expect(res.body.status).toBe('completed');
+    expect(res.body.warnings).toEqual([expect.stringContaining('sample_rate 8000 Hz')]);
+    // a 16 kHz recording gets no such warning (the cases above), and confidences stay probabilities
+    const words: { confidence: number }[] = res.body.words;
+    expect(words.every((w) => w.confidence > 0 && w.confidence < 1)).toBe(true);
+    const mean = words.reduce((sum, w) => sum + w.confidence, 0) / (words.length || 1);
+    expect(res.body.confidence).toBeCloseTo(mean, 3);
+  });
+
   it('silence and noise complete with no words', async () => {
     for (const name of ['silence-3s.wav', 'noise-3s.wav']) {
       const res = await t.http.post('/api/v1/transcribe?wait=60').attach('file', audio(name), name).expect(200);

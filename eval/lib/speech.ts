@@ -3,10 +3,11 @@
  * per group with numbers folded (lib/text.ts), real-time factor = wall time / audio seconds.
  */
 import { join } from 'node:path';
+import { CalibrationMode, calibrationReport, CalibrationReport } from '../../src/common/calibration/platt';
 import { decodeWithRouting, LanguageModelChoice } from '../../src/transcription/providers/language-model-routing';
 import { PocketsphinxEngine } from '../../src/transcription/providers/pocketsphinx-engine';
 import { DATA_DIR, EvalSet, ManifestItem, mapLimit } from './common';
-import { wordErrors } from './text';
+import { rightWords, wordErrors } from './text';
 
 export interface SpeechSetting {
   name: string;
@@ -29,8 +30,10 @@ export interface SpeechItemResult {
   seconds: number;
   audioSeconds: number;
   hypothesis: string;
-  /** Each word's posterior probability as pocketsphinx gives it, in the hypothesis's order. */
+  /** Each word's confidence as the service returns it (calibrated; pocketsphinx's posterior with --calibration=none). */
   confidences: number[];
+  /** Whether each word is right (eval/lib/text.ts rightWords): what the confidences are scored against. */
+  rightWords: boolean[];
   languageModel: LanguageModelChoice;
 }
 
@@ -40,6 +43,7 @@ export async function runSpeech(
   items: ManifestItem[],
   setting: SpeechSetting,
   concurrency = 2,
+  calibration: CalibrationMode = 'fitted',
 ): Promise<SpeechItemResult[]> {
   const engine = new PocketsphinxEngine({
     ffmpegPath: 'ffmpeg',
@@ -56,6 +60,7 @@ export async function runSpeech(
     const out = await decodeWithRouting(
       (languageModel) => engine.run({ path, signal, languageModel }),
       setting.shoppingLanguageModel,
+      calibration,
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const hypothesis = out.words.map((w) => w.word).join(' ');
@@ -68,7 +73,11 @@ export async function runSpeech(
       seconds,
       audioSeconds: out.duration,
       hypothesis,
-      confidences: out.words.map((w) => Number(w.confidence.toFixed(3))),
+      confidences: out.words.map((w) => w.confidence),
+      rightWords: rightWords(
+        item.reference ?? '',
+        out.words.map((w) => w.word),
+      ),
       languageModel: out.languageModel,
     };
   });
@@ -83,6 +92,8 @@ export interface SpeechSummary {
   secondsPerItem: number;
   /** Items whose transcript is the shopping model's (it heard a request). */
   shoppingTranscripts: number;
+  /** The word confidences against which words are right. */
+  confidence: CalibrationReport;
 }
 
 export function summarise(results: SpeechItemResult[]): SpeechSummary {
@@ -98,5 +109,8 @@ export function summarise(results: SpeechItemResult[]): SpeechSummary {
     rtf: audio ? seconds / audio : NaN,
     secondsPerItem: results.length ? seconds / results.length : NaN,
     shoppingTranscripts: results.filter((r) => r.languageModel === 'shopping').length,
+    confidence: calibrationReport(
+      results.flatMap((r) => r.confidences.map((confidence, i) => ({ confidence, right: r.rightWords[i] }))),
+    ),
   };
 }

@@ -44,21 +44,34 @@ type Kind = 'unit' | 'tens' | 'scale';
 
 /** "twenty seven" -> "27", "three hundred forty two" -> "342", "one two" -> "1 2". */
 export function foldNumbers(words: string[]): string[] {
-  const out: string[] = [];
+  return foldNumbersTraced(words).map((token) => token.text);
+}
+
+/** A scoring token and the input words it was made of (several for a spoken number). */
+export interface TracedToken {
+  text: string;
+  from: number[];
+}
+
+/** foldNumbers, keeping which input words made each token (to score each engine word). */
+export function foldNumbersTraced(words: string[]): TracedToken[] {
+  const out: TracedToken[] = [];
   let total = 0;
   let current = 0;
   let last: Kind | undefined;
+  let from: number[] = [];
   const flush = () => {
-    if (last !== undefined) out.push(String(total + current));
+    if (last !== undefined) out.push({ text: String(total + current), from });
     total = 0;
     current = 0;
     last = undefined;
+    from = [];
   };
-  for (const word of words) {
+  words.forEach((word, index) => {
     // "oh" counts as a digit only inside a number run ("five oh two"), never alone.
     if (word === 'oh' && last === undefined) {
-      out.push(word);
-      continue;
+      out.push({ text: word, from: [index] });
+      return;
     }
     if (word in UNITS) {
       const value = UNITS[word];
@@ -66,10 +79,12 @@ export function foldNumbers(words: string[]): string[] {
       if (last === 'unit' || (last === 'tens' && (current % 10 !== 0 || value >= 10))) flush();
       current += value;
       last = 'unit';
+      from.push(index);
     } else if (word in TENS) {
       if (last === 'unit' || last === 'tens') flush();
       current += TENS[word];
       last = 'tens';
+      from.push(index);
     } else if (word in SCALES && last !== undefined) {
       const scale = SCALES[word];
       if (scale === 100) current = (current || 1) * 100;
@@ -78,11 +93,12 @@ export function foldNumbers(words: string[]): string[] {
         current = 0;
       }
       last = 'scale';
+      from.push(index);
     } else {
       flush();
-      out.push(word);
+      out.push({ text: word, from: [index] });
     }
-  }
+  });
   flush();
   return out;
 }
@@ -104,4 +120,52 @@ export function wordErrors(reference: string, hypothesis: string): { errors: num
     previous = current;
   }
   return { errors: previous[hyp.length], words: ref.length };
+}
+
+/**
+ * Which engine words are right: each engine word is normalised and numbers are folded as for the
+ * WER, the tokens are aligned to the reference by the same edit distance, and a word is right
+ * when every token it is part of is matched by an equal reference token (a substitution or an
+ * insertion makes it wrong). The labels the word-confidence calibration is fitted on.
+ */
+export function rightWords(reference: string, engineWords: string[]): boolean[] {
+  const ref = scoringWords(reference);
+  const pieces = engineWords.flatMap((word, index) => normalizeWords(word).map((piece) => ({ piece, index })));
+  const tokens = foldNumbersTraced(pieces.map((p) => p.piece)).map((token) => ({
+    text: token.text,
+    words: [...new Set(token.from.map((i) => pieces[i].index))],
+  }));
+  // cost[i][j]: edits between ref[..i] and tokens[..j]; backtrack preferring matches.
+  const cost = Array.from({ length: ref.length + 1 }, (_, i) =>
+    Array.from({ length: tokens.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= ref.length; i += 1) {
+    for (let j = 1; j <= tokens.length; j += 1) {
+      const same = ref[i - 1] === tokens[j - 1].text ? 0 : 1;
+      cost[i][j] = Math.min(cost[i - 1][j] + 1, cost[i][j - 1] + 1, cost[i - 1][j - 1] + same);
+    }
+  }
+  const matched = new Array<boolean>(tokens.length).fill(false);
+  for (let i = ref.length, j = tokens.length; i > 0 && j > 0;) {
+    const same = ref[i - 1] === tokens[j - 1].text;
+    if (same && cost[i][j] === cost[i - 1][j - 1]) {
+      matched[j - 1] = true;
+      i -= 1;
+      j -= 1;
+    } else if (cost[i][j] === cost[i - 1][j - 1] + 1) {
+      i -= 1;
+      j -= 1;
+    } else if (cost[i][j] === cost[i][j - 1] + 1) j -= 1;
+    else i -= 1;
+  }
+  const right = engineWords.map(() => true);
+  const seen = engineWords.map(() => false);
+  tokens.forEach((token, j) => {
+    for (const word of token.words) {
+      seen[word] = true;
+      if (!matched[j]) right[word] = false;
+    }
+  });
+  // A word that normalises to nothing (pocketsphinx never emits one) scores as wrong.
+  return right.map((r, k) => r && seen[k]);
 }

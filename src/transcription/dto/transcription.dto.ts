@@ -145,7 +145,14 @@ export class WordDto {
   @ApiProperty({ example: 'monitor' }) word!: string;
   @ApiProperty({ example: 2.13 }) start_time!: number;
   @ApiProperty({ example: 2.71 }) end_time!: number;
-  @ApiProperty({ example: 0.93, minimum: 0, maximum: 1 }) confidence!: number;
+  @ApiProperty({
+    example: 0.93,
+    minimum: 0,
+    maximum: 1,
+    description:
+      "The probability that the word is right: Transcribe's confidence (aws), or pocketsphinx's posterior calibrated on labelled speech (local)",
+  })
+  confidence!: number;
 }
 
 export class SpeakerDto {
@@ -166,7 +173,12 @@ export class TranscriptionJobDto {
   @ApiPropertyOptional() cached?: boolean;
   @ApiPropertyOptional({ format: 'uuid' }) batch_id?: string;
   @ApiPropertyOptional({ example: "i'm looking for a twenty seven inch monitor" }) transcript?: string;
-  @ApiPropertyOptional({ minimum: 0, maximum: 1 }) confidence?: number;
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 1,
+    description: "The mean of the words' confidences: the expected share of right words (0 with no words)",
+  })
+  confidence?: number;
   @ApiPropertyOptional({ type: [SpeakerDto] }) speakers?: SpeakerDto[];
   @ApiPropertyOptional({ type: [WordDto] }) words?: WordDto[];
   @ApiPropertyOptional({ example: 'en-US' }) language_code?: string;

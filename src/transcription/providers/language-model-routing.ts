@@ -11,8 +11,10 @@
  * them, each once; speech that is no request still gets the general model's transcript, at the
  * price of a second pass.
  */
+import type { CalibrationMode } from '../../common/calibration/platt';
 import { isShoppingRequest } from '../shopping-lm/corpus';
 import type { EngineOutput } from './pocketsphinx-engine';
+import { calibratedWords } from './word-confidence';
 
 export type LanguageModelChoice = 'general' | 'shopping';
 
@@ -23,13 +25,21 @@ export interface RoutedOutput extends EngineOutput {
 /**
  * decode(undefined) runs the general model, decode(file) the given one; `firstPass` says which
  * pass reports progress. No shopping model (unset, or its file missing): one pass, general.
+ * Word confidences come out calibrated for the pass that was kept (word-confidence.ts), or as
+ * pocketsphinx's posteriors with `calibration: 'none'`.
  */
 export async function decodeWithRouting(
   decode: (languageModel: string | undefined, firstPass: boolean) => Promise<EngineOutput>,
   shoppingModel: string | undefined,
+  calibration: CalibrationMode = 'fitted',
 ): Promise<RoutedOutput> {
-  if (!shoppingModel) return { ...(await decode(undefined, true)), languageModel: 'general' };
+  const kept = (output: EngineOutput, languageModel: LanguageModelChoice): RoutedOutput => ({
+    ...output,
+    words: calibratedWords(output.words, languageModel, calibration),
+    languageModel,
+  });
+  if (!shoppingModel) return kept(await decode(undefined, true), 'general');
   const shopping = await decode(shoppingModel, true);
-  if (isShoppingRequest(shopping.words.map((word) => word.word))) return { ...shopping, languageModel: 'shopping' };
-  return { ...(await decode(undefined, false)), languageModel: 'general' };
+  if (isShoppingRequest(shopping.words.map((word) => word.word))) return kept(shopping, 'shopping');
+  return kept(await decode(undefined, false), 'general');
 }

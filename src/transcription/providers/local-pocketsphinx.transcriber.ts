@@ -10,8 +10,10 @@ import {
   modelPaths,
   PocketsphinxEngine,
   removeStaleWorkDirs,
+  SAMPLE_RATE as MODEL_SAMPLE_RATE,
 } from './pocketsphinx-engine';
 import { TranscribeRequest, Transcriber, TranscriberReadiness, TranscriptionError } from './transcriber.port';
+import { WORD_CONFIDENCE_CURVES } from './word-confidence';
 
 /** Runs of one job when an engine process dies under it (killed, OOM): then the job fails. */
 export const ENGINE_ATTEMPTS = 2;
@@ -52,7 +54,7 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
     return this.variant;
   }
 
-  /** Decoder options and language models; a rebuilt shopping model (same path) counts as another. */
+  /** Decoder options, language models and confidence curves; a rebuilt shopping model (same path) counts as another. */
   private async settingsThatChangeTranscripts(): Promise<string> {
     const { extraArgs, languageModel } = this.config.engine;
     const shoppingModel = await this.shoppingModelFile();
@@ -62,7 +64,8 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
           () => '',
         )
       : '';
-    return JSON.stringify([extraArgs, languageModel ?? '', shoppingModel ?? '', built]);
+    // The confidence curves too: a result cached before a refit would carry the old confidences.
+    return JSON.stringify([extraArgs, languageModel ?? '', shoppingModel ?? '', built, WORD_CONFIDENCE_CURVES]);
   }
 
   /** Binaries on PATH and model files present; checked once (packages do not come and go). */
@@ -77,6 +80,13 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
     if (request.options.vocabulary_name) warnings.push('vocabulary_name: custom vocabularies need the aws provider');
     if (request.options.language_code === 'auto')
       warnings.push('language_code auto: the local engine only knows en-US');
+    const sampleRate = request.media.sample_rate;
+    // The en-us model needs what lies between 4 and 8 kHz: telephone audio gives mostly wrong
+    // words (eval: 200% WER on 8 kHz prompts), and the word confidences were fitted on 16 kHz speech.
+    if (sampleRate && sampleRate < MODEL_SAMPLE_RATE)
+      warnings.push(
+        `sample_rate ${sampleRate} Hz: the local engine's model needs ${MODEL_SAMPLE_RATE} Hz audio; narrowband (telephone) audio gives many wrong words, and its word confidences overstate them`,
+      );
     const shoppingModel = await this.shoppingModelFile();
     const output = await this.media.withLocalFile(request.media, (path) =>
       decodeWithRouting(

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { Environment } from '../../config/environment';
 import { decodeWithRouting } from '../providers/language-model-routing';
 import { PocketsphinxEngine } from '../providers/pocketsphinx-engine';
+import { WORD_CONFIDENCE_CURVES } from '../providers/word-confidence';
+import { plattProbability } from '../../common/calibration/platt';
 import { buildShoppingLm, DEFAULT_WEIGHTS } from './build';
 import { isShoppingRequest, numberWords, shoppingCorpus } from './corpus';
 import { logProb, readTrieLm, TrieLm } from './trie-lm';
@@ -105,11 +107,17 @@ describe('shopping language model', () => {
     });
     const route = async (path: string, shoppingModel?: string) => {
       const passes: (string | undefined)[] = [];
-      const out = await decodeWithRouting((languageModel, firstPass) => {
+      const posteriors: number[][] = [];
+      const out = await decodeWithRouting(async (languageModel, firstPass) => {
         expect(firstPass).toBe(passes.length === 0);
         passes.push(languageModel);
-        return engine.run({ path, signal: AbortSignal.timeout(120_000), languageModel });
+        const decoded = await engine.run({ path, signal: AbortSignal.timeout(120_000), languageModel });
+        posteriors.push(decoded.words.map((w) => w.confidence));
+        return decoded;
       }, shoppingModel);
+      // the words of the pass kept, with pocketsphinx's posteriors through that pass's curve
+      const curve = WORD_CONFIDENCE_CURVES[out.languageModel];
+      expect(out.words.map((w) => w.confidence)).toEqual(posteriors.at(-1)?.map((p) => plattProbability(curve, p)));
       return { text: out.words.map((w) => w.word).join(' '), model: out.languageModel, passes };
     };
     expect(await route(SHOPPING_CLIP, file)).toEqual({
