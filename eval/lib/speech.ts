@@ -35,6 +35,8 @@ export interface SpeechItemResult {
   /** Whether each word is right (eval/lib/text.ts rightWords): what the confidences are scored against. */
   rightWords: boolean[];
   languageModel: LanguageModelChoice;
+  /** Every decoding pass, in order, with pocketsphinx's posteriors (to compare routing rules offline). */
+  passes: { languageModel: LanguageModelChoice; hypothesis: string; posteriors: number[] }[];
 }
 
 export const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
@@ -57,8 +59,17 @@ export async function runSpeech(
     const started = process.hrtime.bigint();
     const signal = AbortSignal.timeout(900_000);
     const path = join(DATA_DIR, item.file);
+    const passes: SpeechItemResult['passes'] = [];
     const out = await decodeWithRouting(
-      (languageModel) => engine.run({ path, signal, languageModel }),
+      async (languageModel) => {
+        const decoded = await engine.run({ path, signal, languageModel });
+        passes.push({
+          languageModel: languageModel ? 'shopping' : 'general',
+          hypothesis: decoded.words.map((w) => w.word).join(' '),
+          posteriors: decoded.words.map((w) => w.confidence),
+        });
+        return decoded;
+      },
       setting.shoppingLanguageModel,
       calibration,
     );
@@ -79,6 +90,7 @@ export async function runSpeech(
         out.words.map((w) => w.word),
       ),
       languageModel: out.languageModel,
+      passes,
     };
   });
 }

@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
 import { MediaService } from '../../media/media.service';
 import type { TranscriptResult } from '../transcription.types';
-import { decodeWithRouting } from './language-model-routing';
+import { decodeWithRouting, SHOPPING_CONFIDENCE_MARGIN } from './language-model-routing';
 import {
   EngineOutput,
   findExecutable,
@@ -64,8 +64,10 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
           () => '',
         )
       : '';
-    // The confidence curves too: a result cached before a refit would carry the old confidences.
-    return JSON.stringify([extraArgs, languageModel ?? '', shoppingModel ?? '', built, WORD_CONFIDENCE_CURVES]);
+    // The routing margin and confidence curves too: a result cached before a change of either
+    // would keep the other transcript or the old confidences.
+    const routing = { margin: SHOPPING_CONFIDENCE_MARGIN, curves: WORD_CONFIDENCE_CURVES };
+    return JSON.stringify([extraArgs, languageModel ?? '', shoppingModel ?? '', built, routing]);
   }
 
   /** Binaries on PATH and model files present; checked once (packages do not come and go). */

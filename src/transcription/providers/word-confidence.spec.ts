@@ -8,17 +8,17 @@ const words = [0, 0.2, 0.5, 0.9, 1].map((confidence, i) => ({
 }));
 
 describe('calibratedWords', () => {
-  it('maps posteriors into 0..1 keeping their order, the shopping pass above the general one', () => {
+  it('maps posteriors into 0..1 keeping their order', () => {
     const shopping = calibratedWords(words, 'shopping').map((w) => w.confidence);
     const general = calibratedWords(words, 'general').map((w) => w.confidence);
     for (const values of [shopping, general]) {
       expect(values.every((v) => v > 0 && v < 1)).toBe(true);
       expect([...values].sort((a, b) => a - b)).toEqual(values);
     }
-    // the dev words of the shopping pass are right more often at every posterior (README)
-    shopping.forEach((v, i) => expect(v).toBeGreaterThan(general[i]));
+    // a sure word of a request is right more often than a sure word of other speech (dev: 87% / 76% right)
+    expect(shopping.at(-1)).toBeGreaterThan(general.at(-1) ?? 1);
     // a near-zero posterior is no sure error: ~4 in 10 such dev words were right
-    expect(shopping[0]).toBeGreaterThan(0.3);
+    expect(Math.min(shopping[0], general[0])).toBeGreaterThan(0.3);
   });
 
   it('keeps the words, their times and the raw posteriors with calibration none', () => {
