@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { withTimeout } from '../../common/async/with-timeout';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
@@ -7,7 +8,7 @@ import type { ImageAnalyzer } from '../image-analyzer';
 import type { AnalysisOptions, AnalyzerOutput, DetectedObject, Emotion, Face } from '../image-analysis.types';
 import { displayName, labelsFromDetections } from '../labels/label-taxonomy';
 import { labelsFromText, mergeLabels } from '../labels/text-labels';
-import { paddedViewRule, type CalibrationMode } from './calibration';
+import { CALIBRATION_CURVES, paddedViewRule, type CalibrationMode } from './calibration';
 import { mergeDetections } from './merge-detections';
 import { PreparedImage, rgbAtMostSide } from '../preprocess/prepared-image';
 import { moderationFromScores } from './moderation';
@@ -51,8 +52,10 @@ const NEEDS: Partial<Record<string, LocalImageModel[]>> = {
 
 /** Generous: a cold start loads the models (~2-7 s on a busy machine) before the first image. */
 const ENGINE_TIMEOUT_MS = 120_000;
+/** Models, their versions and the calibration curves: a refit gives other confidences, so another cache key. */
 const ENGINE_VERSION =
-  'human-3.3.6+centernet+nanodet+blazeface/ssd-mnv2-oidv4-litertjs-2.5.3/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v4-padded-view-when-unsure';
+  'human-3.3.6+centernet+nanodet+blazeface/ssd-mnv2-oidv4-litertjs-2.5.3/nsfwjs-4.3.0-mnv2/tesseract-7.0.0-eng-best_int/v4-padded-view-when-unsure' +
+  `/curves-${createHash('sha256').update(JSON.stringify(CALIBRATION_CURVES)).digest('hex').slice(0, 8)}`;
 
 /**
  * Offline analysis, every model read from node_modules: Human (CenterNet over the 80 COCO
