@@ -1,4 +1,4 @@
-import { decodeWithRouting, SHOPPING_CONFIDENCE_MARGIN } from './language-model-routing';
+import { decodeWithRouting, SHOPPING_CONFIDENCE_MARGIN, SURE_WITHOUT_SECOND_PASS } from './language-model-routing';
 import type { EngineOutput } from './pocketsphinx-engine';
 
 const said = (text: string, posterior: number): EngineOutput => ({
@@ -30,20 +30,38 @@ describe('decodeWithRouting', () => {
   });
 
   it('keeps the general transcript of speech that is no request, unless pocketsphinx was clearly surer of the other', async () => {
-    const general = said('i need a birthday present for my son', 0.6);
-    const alike = said('i need a birthday present for my sun', 0.6 + SHOPPING_CONFIDENCE_MARGIN / 2);
+    const general = said('i need a birthday present for my son', 0.5);
+    const alike = said('i need a birthday present for my sun', 0.5 + SHOPPING_CONFIDENCE_MARGIN / 2);
     expect(await route(alike, general)).toEqual({
       text: 'i need a birthday present for my son',
       model: 'general',
       passes: ['shopping', 'general'],
     });
-    const surer = said('i need a birthday present for my sun', 0.6 + SHOPPING_CONFIDENCE_MARGIN * 2);
-    expect(await route(surer, general)).toMatchObject({
+    const surer = said('i need a birthday present for my sun', 0.5 + SHOPPING_CONFIDENCE_MARGIN * 2);
+    expect(SURE_WITHOUT_SECOND_PASS).toBeGreaterThan(0.5 + SHOPPING_CONFIDENCE_MARGIN * 2);
+    expect(await route(surer, general)).toEqual({
       text: 'i need a birthday present for my sun',
       model: 'shopping',
+      passes: ['shopping', 'general'],
     });
     // nothing heard by the shopping model is never kept over words
     expect(await route({ words: [], duration: 3 }, general)).toMatchObject({ model: 'general' });
+  });
+
+  it('keeps a shopping transcript it is sure of without the second pass', async () => {
+    const sure = said('i need a birthday present for my son', SURE_WITHOUT_SECOND_PASS);
+    expect(await route(sure, said('unused', 1))).toEqual({
+      text: 'i need a birthday present for my son',
+      model: 'shopping',
+      passes: ['shopping'],
+    });
+    // just under: the general pass runs and, as sure, is kept
+    const unsure = said('i need a birthday present for my sun', SURE_WITHOUT_SECOND_PASS - 0.01);
+    expect(await route(unsure, said('i need a birthday present for my son', SURE_WITHOUT_SECOND_PASS))).toEqual({
+      text: 'i need a birthday present for my son',
+      model: 'general',
+      passes: ['shopping', 'general'],
+    });
   });
 
   it('calibrates the confidences of the pass it keeps', async () => {

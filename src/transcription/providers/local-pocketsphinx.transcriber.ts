@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { transcriptionConfig, TranscriptionConfig } from '../../config/configuration';
 import { MediaService } from '../../media/media.service';
 import type { TranscriptResult } from '../transcription.types';
-import { decodeWithRouting, SHOPPING_CONFIDENCE_MARGIN } from './language-model-routing';
+import { decodeWithRouting, SHOPPING_CONFIDENCE_MARGIN, SURE_WITHOUT_SECOND_PASS } from './language-model-routing';
 import {
   EngineOutput,
   findExecutable,
@@ -64,9 +64,13 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
           () => '',
         )
       : '';
-    // The routing margin and confidence curves too: a result cached before a change of either
-    // would keep the other transcript or the old confidences.
-    const routing = { margin: SHOPPING_CONFIDENCE_MARGIN, curves: WORD_CONFIDENCE_CURVES };
+    // The routing thresholds and confidence curves too: a result cached before a change would
+    // keep the other transcript or the old confidences.
+    const routing = {
+      margin: SHOPPING_CONFIDENCE_MARGIN,
+      sure: SURE_WITHOUT_SECOND_PASS,
+      curves: WORD_CONFIDENCE_CURVES,
+    };
     return JSON.stringify([extraArgs, languageModel ?? '', shoppingModel ?? '', built, routing]);
   }
 

@@ -12,13 +12,13 @@ import type { LanguageModelChoice } from './language-model-routing';
  * transcript's mean) confidence means the same on both backends.
  *
  * Fitted on 4 Dec 2026 on the 129 dev recordings with the default decoder options and routing
- * (shopping pass kept: 557 words, 87% right; general pass: 349 words, 76% right). A posterior of
- * 0 gives 0.35 / 0.41, 0.5 gives 0.78 / 0.72, 0.9 gives 0.94 / 0.88. Other POCKETSPHINX_ARGS
+ * (shopping pass kept: 662 words, 88% right; general pass: 244 words, 67% right). A posterior of
+ * 0 gives 0.37 / 0.42, 0.5 gives 0.80 / 0.66, 0.9 gives 0.95 / 0.81. Other POCKETSPHINX_ARGS
  * change the posteriors, so the curves hold for the defaults.
  */
 export const WORD_CONFIDENCE_CURVES: Record<LanguageModelChoice, PlattCurve> = {
-  shopping: { a: 3.8202, b: -0.6257 },
-  general: { a: 2.5848, b: -0.3453 },
+  shopping: { a: 3.8347, b: -0.5145 },
+  general: { a: 2.0099, b: -0.3417 },
 };
 
 export function calibratedWords(words: Word[], pass: LanguageModelChoice, mode: CalibrationMode = 'fitted'): Word[] {

@@ -22,6 +22,8 @@ const SERVICE_ARGS = new Environment().POCKETSPHINX_ARGS.split(/\s+/).filter(Boo
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 const SHOPPING_CLIP = join(__dirname, '../../../eval/data/speech/synthetic/shop-d06-slt.flac');
 const GENERAL_CLIP = join(__dirname, '../../../eval/data/speech/real/2830-3980-0043.wav'); // LibriSpeech
+// A real prompt (Allison Smith, Asterisk sounds, CC-BY-SA-3.0: eval/data/speech/prompts.txt)
+const UNSURE_CLIP = join(__dirname, '../../../eval/data/speech/prompts/prompt-to-listen-to-it.flac');
 
 function ids(lm: TrieLm, words: string): number[] {
   return words.split(' ').map((w) => {
@@ -98,7 +100,7 @@ describe('shopping language model', () => {
     expect(said('')).toBe(false);
   });
 
-  it('decodes with the shopping model first, and again with the general one what is no request', async () => {
+  it('decodes with the shopping model first, and again with the general one what is no request and not sure', async () => {
     const engine = new PocketsphinxEngine({
       ffmpegPath: 'ffmpeg',
       pocketsphinxPath: 'pocketsphinx_continuous',
@@ -125,8 +127,15 @@ describe('shopping language model', () => {
       model: 'shopping',
       passes: [file],
     });
+    // no request, but pocketsphinx is sure of what the shopping model heard: no second pass
     expect(await route(GENERAL_CLIP, file)).toEqual({
       text: 'experience proves this',
+      model: 'shopping',
+      passes: [file],
+    });
+    // no request and not sure: the general model decodes again and its transcript is kept
+    expect(await route(UNSURE_CLIP, file)).toEqual({
+      text: 'to listen to it',
       model: 'general',
       passes: [file, undefined],
     });
