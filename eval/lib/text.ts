@@ -107,19 +107,25 @@ export function scoringWords(text: string): string[] {
   return foldNumbers(normalizeWords(text));
 }
 
+/** Word-level edit distances: cost[i][j] = edits between ref[..i] and hyp[..j] (one DP for both scorers). */
+function editCosts(ref: string[], hyp: string[]): number[][] {
+  const cost = Array.from({ length: ref.length + 1 }, (_, i) =>
+    Array.from({ length: hyp.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= ref.length; i += 1) {
+    for (let j = 1; j <= hyp.length; j += 1) {
+      const same = ref[i - 1] === hyp[j - 1] ? 0 : 1;
+      cost[i][j] = Math.min(cost[i - 1][j] + 1, cost[i][j - 1] + 1, cost[i - 1][j - 1] + same);
+    }
+  }
+  return cost;
+}
+
 /** Word-level edit distance between the reference and the hypothesis. */
 export function wordErrors(reference: string, hypothesis: string): { errors: number; words: number } {
   const ref = scoringWords(reference);
   const hyp = scoringWords(hypothesis);
-  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= hyp.length; j += 1) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return { errors: previous[hyp.length], words: ref.length };
+  return { errors: editCosts(ref, hyp)[ref.length][hyp.length], words: ref.length };
 }
 
 /**
@@ -135,16 +141,11 @@ export function rightWords(reference: string, engineWords: string[]): boolean[] 
     text: token.text,
     words: [...new Set(token.from.map((i) => pieces[i].index))],
   }));
-  // cost[i][j]: edits between ref[..i] and tokens[..j]; backtrack preferring matches.
-  const cost = Array.from({ length: ref.length + 1 }, (_, i) =>
-    Array.from({ length: tokens.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  // The WER's alignment, backtracked preferring matches.
+  const cost = editCosts(
+    ref,
+    tokens.map((token) => token.text),
   );
-  for (let i = 1; i <= ref.length; i += 1) {
-    for (let j = 1; j <= tokens.length; j += 1) {
-      const same = ref[i - 1] === tokens[j - 1].text ? 0 : 1;
-      cost[i][j] = Math.min(cost[i - 1][j] + 1, cost[i][j - 1] + 1, cost[i - 1][j - 1] + same);
-    }
-  }
   const matched = new Array<boolean>(tokens.length).fill(false);
   for (let i = ref.length, j = tokens.length; i > 0 && j > 0;) {
     const same = ref[i - 1] === tokens[j - 1].text;

@@ -63,8 +63,7 @@ export async function decodeWithRouting(
   if (!shoppingModel) return kept(await decode(undefined, true), 'general');
   const shopping = await decode(shoppingModel, true);
   if (isShoppingRequest(shopping.words.map((word) => word.word))) return kept(shopping, 'shopping');
-  if (shopping.words.length > 0 && meanPosterior(shopping.words) >= SURE_WITHOUT_SECOND_PASS)
-    return kept(shopping, 'shopping');
+  if (meanPosterior(shopping.words) >= SURE_WITHOUT_SECOND_PASS) return kept(shopping, 'shopping');
   const general = await decode(undefined, false);
   if (meanPosterior(shopping.words) > meanPosterior(general.words) + SHOPPING_CONFIDENCE_MARGIN)
     return kept(shopping, 'shopping');
