@@ -6,6 +6,10 @@
  */
 import { evaluateImages, evaluateSpeech, serviceSpeechSetting } from '../eval/run';
 import { foldNumbers, rightWords, wordErrors } from '../eval/lib/text';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sendumpToMixtureWeights } from '../eval/adapt-acoustic';
+import { MODEL_DIR } from '../eval/lib/speech';
 
 describe('eval: scoring', () => {
   it('counts "twenty seven" and "27" as the same word', () => {
@@ -48,6 +52,35 @@ describe('eval: scoring', () => {
       false,
     ]);
     expect(rightWords('size 9 shoes', [])).toEqual([]);
+  });
+});
+
+describe('eval: acoustic adaptation (adapt-acoustic.ts)', () => {
+  it("turns the Debian model's 8-bit sendump into the mixture weights SphinxTrain reads", () => {
+    const file = sendumpToMixtureWeights(readFileSync(join(MODEL_DIR, 'en-us', 'sendump')));
+    const text = file.toString('latin1', 0, 64);
+    expect(text.startsWith('s3\nversion 1.0\n')).toBe(true);
+    const data = text.indexOf('endhdr\n') + 'endhdr\n'.length;
+    expect(data % 4).toBe(0); // SphinxTrain reads the numbers on a 4-byte boundary
+    expect(file.readInt32LE(data)).toBe(0x11223344);
+    // the en-us PTM model (its mdef: 5126 senones; feat.params: 3 streams; 128 Gaussians a codebook)
+    const [senones, streams, gaussians, count] = [4, 8, 12, 16].map((at) => file.readUInt32LE(data + at));
+    expect([senones, streams, gaussians, count]).toEqual([5126, 3, 128, 5126 * 3 * 128]);
+    const weights = new Float32Array(file.buffer.slice(file.byteOffset + data + 20, file.byteOffset + file.length));
+    expect(weights.length).toBe(count);
+    // every senone's mixture in every stream is a distribution (8-bit logs lose a few percent)
+    for (const senone of [0, 1, 2500, 5125]) {
+      for (let stream = 0; stream < streams; stream += 1) {
+        const mixture = weights.subarray(
+          (senone * streams + stream) * gaussians,
+          (senone * streams + stream + 1) * gaussians,
+        );
+        const sum = mixture.reduce((a, b) => a + b, 0);
+        expect(sum).toBeGreaterThan(0.9);
+        expect(sum).toBeLessThanOrEqual(1.0001);
+        expect(Math.min(...mixture)).toBeGreaterThan(0);
+      }
+    }
   });
 });
 

@@ -39,7 +39,8 @@ export interface SpeechItemResult {
   passes: { languageModel: LanguageModelChoice; hypothesis: string; posteriors: number[] }[];
 }
 
-export const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+/** pocketsphinx's model folder; EVAL_MODEL_DIR measures another one (an adapted model: adapt-acoustic.ts). */
+export const MODEL_DIR = process.env.EVAL_MODEL_DIR || '/usr/share/pocketsphinx/model/en-us';
 
 export async function runSpeech(
   items: ManifestItem[],
