@@ -3,6 +3,7 @@
  *   speech: [--lm=FILE.lm.bin] (another language model, e.g. scripts/shopping-lm/build.ts's)
  *           [--extra-args="-warp_params 1.05"] (pocketsphinx options added to the service's)
  *           [--audio-filter="adelay=300:all=1"] (an ffmpeg -af chain before decoding)
+ *           [--narrowband] (every recording takes the telephone word-confidence curve)
  *           [--shopping-lm=FILE.lm.bin|none] (the shopping model that decodes first; none: one general pass)
  *           [--calibration=none] (pocketsphinx's posteriors as word confidences) [--fit-calibration] (fit them on dev)
  *   images: [--set=dev|heldout] [--nanodet=false] [--ssd=false] [--views=0,0.25] [--padded=false]
@@ -264,6 +265,11 @@ async function main(): Promise<void> {
         setting.filter = args['audio-filter'];
         setting.name += ` + -af ${args['audio-filter']}`;
       }
+      // --narrowband: every recording takes the telephone curve (with --audio-filter=aresample=8000).
+      if (args.narrowband === 'true') {
+        setting.narrowband = true;
+        setting.name += ' as narrowband audio';
+      }
       // --shopping-lm=FILE|none: the shopping model that decodes first, or one pass (the general model only).
       if (args['shopping-lm'])
         setting.shoppingLanguageModel = args['shopping-lm'] === 'none' ? undefined : args['shopping-lm'];
@@ -274,14 +280,23 @@ async function main(): Promise<void> {
       printSpeech(report);
       out.speech = report;
       if (fit) {
-        // Fitted on dev only, per pass kept (word-confidence.ts); the next plain run reports held-out.
-        for (const pass of ['shopping', 'general'] as const) {
+        // Fitted on dev only (word-confidence.ts): wideband per pass kept, narrowband one curve;
+        // the next plain run reports held-out.
+        const curves = [
+          ...(['shopping', 'general'] as const).map((pass) => ({
+            name: pass,
+            of: (r: SpeechItemResult) => r.band === 'wideband' && r.languageModel === pass,
+          })),
+          { name: 'narrowband', of: (r: SpeechItemResult) => r.band === 'narrowband' },
+        ];
+        for (const curve of curves) {
           const dev = report.items
-            .filter((r) => r.set === 'dev' && r.languageModel === pass)
+            .filter((r) => r.set === 'dev' && curve.of(r))
             .flatMap((r) => r.confidences.map((score, i) => ({ score, right: r.rightWords[i] })));
+          if (dev.length === 0) continue;
           const right = dev.filter((s) => s.right).length;
           console.log(
-            `word confidence ${pass}: ${JSON.stringify(fitPlatt(dev))} from ${dev.length} dev words (${right} right)`,
+            `word confidence ${curve.name}: ${JSON.stringify(fitPlatt(dev))} from ${dev.length} dev words (${right} right)`,
           );
         }
       }

@@ -2,10 +2,13 @@
  * Speech: every item through the service's own engine (ffmpeg -> pocketsphinx_continuous), WER
  * per group with numbers folded (lib/text.ts), real-time factor = wall time / audio seconds.
  */
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { probeAudio } from '../../src/media/inspection/probe';
+import type { MediaFormat } from '../../src/media/media-record';
 import { CalibrationMode, calibrationReport, CalibrationReport } from '../../src/common/calibration/platt';
 import { decodeWithRouting, LanguageModelChoice } from '../../src/transcription/providers/language-model-routing';
-import { PocketsphinxEngine } from '../../src/transcription/providers/pocketsphinx-engine';
+import { PocketsphinxEngine, SAMPLE_RATE } from '../../src/transcription/providers/pocketsphinx-engine';
+import { AudioBand, audioBand } from '../../src/transcription/providers/word-confidence';
 import { DATA_DIR, EvalSet, ManifestItem, mapLimit } from './common';
 import { rightWords, wordErrors } from './text';
 
@@ -19,6 +22,12 @@ export interface SpeechSetting {
   languageModel?: string;
   /** The service's POCKETSPHINX_SHOPPING_LM: decodes first; what it hears as no request goes to the general model. */
   shoppingLanguageModel?: string;
+  /**
+   * Take every recording as narrowband (the telephone curve), whatever its rate: with the
+   * filter `aresample=8000`, 16 kHz recordings measured as telephone audio. Unset: the band of
+   * the file's sample rate, as the service decides it.
+   */
+  narrowband?: boolean;
 }
 
 export interface SpeechItemResult {
@@ -37,6 +46,15 @@ export interface SpeechItemResult {
   languageModel: LanguageModelChoice;
   /** Every decoding pass, in order, with pocketsphinx's posteriors (to compare routing rules offline). */
   passes: { languageModel: LanguageModelChoice; hypothesis: string; posteriors: number[] }[];
+  /** Which word-confidence curves applied (word-confidence.ts). */
+  band: AudioBand;
+}
+
+/** The band the service gives a stored recording: from the sample rate its upload probe reads. */
+async function bandOf(path: string): Promise<AudioBand> {
+  const format = extname(path).slice(1) as MediaFormat;
+  const { sample_rate } = await probeAudio({ path }, format);
+  return audioBand(sample_rate, SAMPLE_RATE);
 }
 
 /** pocketsphinx's model folder; EVAL_MODEL_DIR measures another one (an adapted model: adapt-acoustic.ts). */
@@ -61,6 +79,7 @@ export async function runSpeech(
     const signal = AbortSignal.timeout(900_000);
     const path = join(DATA_DIR, item.file);
     const passes: SpeechItemResult['passes'] = [];
+    const band = setting.narrowband ? 'narrowband' : await bandOf(path);
     const out = await decodeWithRouting(
       async (languageModel) => {
         const decoded = await engine.run({ path, signal, languageModel });
@@ -73,6 +92,7 @@ export async function runSpeech(
       },
       setting.shoppingLanguageModel,
       calibration,
+      band,
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const hypothesis = out.words.map((w) => w.word).join(' ');
@@ -92,6 +112,7 @@ export async function runSpeech(
       ),
       languageModel: out.languageModel,
       passes,
+      band,
     };
   });
 }

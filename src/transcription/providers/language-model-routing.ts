@@ -16,7 +16,7 @@
 import type { CalibrationMode } from '../../common/calibration/platt';
 import { isShoppingRequest } from '../shopping-lm/corpus';
 import type { EngineOutput } from './pocketsphinx-engine';
-import { calibratedWords } from './word-confidence';
+import { AudioBand, calibratedWords } from './word-confidence';
 
 export type LanguageModelChoice = 'general' | 'shopping';
 
@@ -47,17 +47,18 @@ function meanPosterior(words: EngineOutput['words']): number {
 /**
  * decode(undefined) runs the general model, decode(file) the given one; `firstPass` says which
  * pass reports progress. No shopping model (unset, or its file missing): one pass, general.
- * Word confidences come out calibrated for the pass that was kept (word-confidence.ts), or as
- * pocketsphinx's posteriors with `calibration: 'none'`.
+ * Word confidences come out calibrated for the pass that was kept and the audio's band
+ * (word-confidence.ts), or as pocketsphinx's posteriors with `calibration: 'none'`.
  */
 export async function decodeWithRouting(
   decode: (languageModel: string | undefined, firstPass: boolean) => Promise<EngineOutput>,
   shoppingModel: string | undefined,
   calibration: CalibrationMode = 'fitted',
+  band: AudioBand = 'wideband',
 ): Promise<RoutedOutput> {
   const kept = (output: EngineOutput, languageModel: LanguageModelChoice): RoutedOutput => ({
     ...output,
-    words: calibratedWords(output.words, languageModel, calibration),
+    words: calibratedWords(output.words, languageModel, calibration, band),
     languageModel,
   });
   if (!shoppingModel) return kept(await decode(undefined, true), 'general');

@@ -13,7 +13,7 @@ import {
   SAMPLE_RATE as MODEL_SAMPLE_RATE,
 } from './pocketsphinx-engine';
 import { TranscribeRequest, Transcriber, TranscriberReadiness, TranscriptionError } from './transcriber.port';
-import { WORD_CONFIDENCE_CURVES } from './word-confidence';
+import { audioBand, NARROWBAND_WORD_CONFIDENCE_CURVE, WORD_CONFIDENCE_CURVES } from './word-confidence';
 
 /** Runs of one job when an engine process dies under it (killed, OOM): then the job fails. */
 export const ENGINE_ATTEMPTS = 2;
@@ -70,6 +70,7 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
       margin: SHOPPING_CONFIDENCE_MARGIN,
       sure: SURE_WITHOUT_SECOND_PASS,
       curves: WORD_CONFIDENCE_CURVES,
+      narrowband: NARROWBAND_WORD_CONFIDENCE_CURVE,
     };
     return JSON.stringify([extraArgs, languageModel ?? '', shoppingModel ?? '', built, routing]);
   }
@@ -88,16 +89,19 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
       warnings.push('language_code auto: the local engine only knows en-US');
     const sampleRate = request.media.sample_rate;
     // The en-us model needs what lies between 4 and 8 kHz: telephone audio gives mostly wrong
-    // words (eval: 200% WER on 8 kHz prompts), and the word confidences were fitted on 16 kHz speech.
-    if (sampleRate && sampleRate < MODEL_SAMPLE_RATE)
+    // words (eval: 200% WER on 8 kHz prompts); their confidences get the narrowband curve.
+    const band = audioBand(sampleRate, MODEL_SAMPLE_RATE);
+    if (band === 'narrowband')
       warnings.push(
-        `sample_rate ${sampleRate} Hz: the local engine's model needs ${MODEL_SAMPLE_RATE} Hz audio; narrowband (telephone) audio gives many wrong words, and its word confidences overstate them`,
+        `sample_rate ${sampleRate} Hz: the local engine's model needs ${MODEL_SAMPLE_RATE} Hz audio; narrowband (telephone) audio gives many wrong words (their confidences say so)`,
       );
     const shoppingModel = await this.shoppingModelFile();
     const output = await this.media.withLocalFile(request.media, (path) =>
       decodeWithRouting(
         (languageModel, firstPass) => this.decode(path, request, languageModel, firstPass),
         shoppingModel,
+        'fitted',
+        band,
       ),
     );
     this.logger.debug({ jobId: request.jobId, languageModel: output.languageModel }, 'decoded');

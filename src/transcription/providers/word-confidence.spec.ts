@@ -1,4 +1,4 @@
-import { calibratedWords, WORD_CONFIDENCE_CURVES } from './word-confidence';
+import { audioBand, calibratedWords, WORD_CONFIDENCE_CURVES } from './word-confidence';
 
 const words = [0, 0.2, 0.5, 0.9, 1].map((confidence, i) => ({
   word: `w${i}`,
@@ -28,5 +28,26 @@ describe('calibratedWords', () => {
     );
     expect(calibratedWords(words, 'general', 'none')).toEqual(words);
     expect(Object.keys(WORD_CONFIDENCE_CURVES).sort()).toEqual(['general', 'shopping']);
+  });
+
+  it('gives telephone (narrowband) audio its own curve: its words are mostly wrong whatever pocketsphinx says', () => {
+    for (const pass of ['shopping', 'general'] as const) {
+      const wideband = calibratedWords(words, pass).map((w) => w.confidence);
+      const narrowband = calibratedWords(words, pass, 'fitted', 'narrowband').map((w) => w.confidence);
+      expect([...narrowband].sort((a, b) => a - b)).toEqual(narrowband);
+      // dev narrowband speech: 15% of the words right; even a sure word is more likely wrong
+      expect(Math.max(...narrowband)).toBeLessThan(0.3);
+      narrowband.forEach((value, i) => expect(value).toBeLessThan(wideband[i]));
+    }
+    expect(calibratedWords(words, 'general', 'none', 'narrowband')).toEqual(words);
+  });
+
+  it('takes audio sampled under the model rate as narrowband, and an unknown rate as wideband', () => {
+    expect(audioBand(8000, 16000)).toBe('narrowband');
+    expect(audioBand(11025, 16000)).toBe('narrowband');
+    expect(audioBand(16000, 16000)).toBe('wideband');
+    expect(audioBand(48000, 16000)).toBe('wideband');
+    expect(audioBand(null, 16000)).toBe('wideband');
+    expect(audioBand(undefined, 16000)).toBe('wideband');
   });
 });

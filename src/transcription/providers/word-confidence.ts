@@ -21,8 +21,31 @@ export const WORD_CONFIDENCE_CURVES: Record<LanguageModelChoice, PlattCurve> = {
   general: { a: 2.0099, b: -0.3417 },
 };
 
-export function calibratedWords(words: Word[], pass: LanguageModelChoice, mode: CalibrationMode = 'fitted'): Word[] {
+/**
+ * Audio stored at under the model's 16 kHz (telephone audio at 8 kHz): the en-us model hears
+ * mostly wrong words in it, and pocketsphinx's posteriors hardly show it (dev: mean 0.50 where
+ * 15% of the words are right; the wideband curves make that 0.67). One curve for both passes,
+ * fitted on 4 Dec 2026 on dev narrowband speech: the 50 dev prompts and 3 real clips band-limited
+ * to 8 kHz (`--audio-filter=aresample=8000`) and the 4 dev telephone recordings (213 words, 32
+ * right); per pass gave the same leave-one-recording-out log loss (0.398) with twice the
+ * parameters. A posterior of 0.5 gives 0.12, 0.9 gives 0.30.
+ */
+export const NARROWBAND_WORD_CONFIDENCE_CURVE: PlattCurve = { a: 2.1782, b: -3.0525 };
+
+/** wideband: 16 kHz or more (what the model was trained on); narrowband: less. */
+export type AudioBand = 'wideband' | 'narrowband';
+
+export function audioBand(sampleRate: number | null | undefined, modelRate: number): AudioBand {
+  return sampleRate && sampleRate < modelRate ? 'narrowband' : 'wideband';
+}
+
+export function calibratedWords(
+  words: Word[],
+  pass: LanguageModelChoice,
+  mode: CalibrationMode = 'fitted',
+  band: AudioBand = 'wideband',
+): Word[] {
   if (mode === 'none') return words;
-  const curve = WORD_CONFIDENCE_CURVES[pass];
+  const curve = band === 'narrowband' ? NARROWBAND_WORD_CONFIDENCE_CURVE : WORD_CONFIDENCE_CURVES[pass];
   return words.map((word) => ({ ...word, confidence: plattProbability(curve, word.confidence) }));
 }
