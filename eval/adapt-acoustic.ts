@@ -32,13 +32,10 @@ const SPHINXTRAIN = '/usr/lib/sphinxtrain';
  */
 export function sendumpToMixtureWeights(sendump: Buffer): Buffer {
   let offset = 0;
-  let bigEndian = false;
+  // The first length tells the byte order: a header string is never longer than 64 KB.
+  const bigEndian = sendump.readUInt32LE(0) > 65536;
   const readInt = () => {
-    let value = sendump.readUInt32LE(offset);
-    if (value > 65536) {
-      bigEndian = true;
-    }
-    if (bigEndian) value = sendump.readUInt32BE(offset);
+    const value = bigEndian ? sendump.readUInt32BE(offset) : sendump.readUInt32LE(offset);
     offset += 4;
     return value;
   };
