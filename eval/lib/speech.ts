@@ -7,7 +7,7 @@ import { probeAudio } from '../../src/media/inspection/probe';
 import type { MediaFormat } from '../../src/media/media-record';
 import { CalibrationMode, calibrationReport, CalibrationReport } from '../../src/common/calibration/platt';
 import { decodeWithRouting, LanguageModelChoice } from '../../src/transcription/providers/language-model-routing';
-import { PocketsphinxEngine, SAMPLE_RATE } from '../../src/transcription/providers/pocketsphinx-engine';
+import { PocketsphinxEngine } from '../../src/transcription/providers/pocketsphinx-engine';
 import { AudioBand, audioBand } from '../../src/transcription/providers/word-confidence';
 import { DATA_DIR, EvalSet, ManifestItem, mapLimit } from './common';
 import { rightWords, wordErrors } from './text';
@@ -54,7 +54,7 @@ export interface SpeechItemResult {
 async function bandOf(path: string): Promise<AudioBand> {
   const format = extname(path).slice(1) as MediaFormat;
   const { sample_rate } = await probeAudio({ path }, format);
-  return audioBand(sample_rate, SAMPLE_RATE);
+  return audioBand(sample_rate);
 }
 
 /** pocketsphinx's model folder; EVAL_MODEL_DIR measures another one (an adapted model: adapt-acoustic.ts). */
@@ -91,8 +91,7 @@ export async function runSpeech(
         return decoded;
       },
       setting.shoppingLanguageModel,
-      calibration,
-      band,
+      { calibration, band },
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const hypothesis = out.words.map((w) => w.word).join(' ');

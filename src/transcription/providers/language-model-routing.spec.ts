@@ -15,7 +15,7 @@ async function route(shopping: EngineOutput, general: EngineOutput) {
       return languageModel ? shopping : general;
     },
     'shopping.lm.bin',
-    'none',
+    { calibration: 'none' },
   );
   return { text: out.words.map((w) => w.word).join(' '), model: out.languageModel, passes };
 }

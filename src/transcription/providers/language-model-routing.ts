@@ -53,8 +53,7 @@ function meanPosterior(words: EngineOutput['words']): number {
 export async function decodeWithRouting(
   decode: (languageModel: string | undefined, firstPass: boolean) => Promise<EngineOutput>,
   shoppingModel: string | undefined,
-  calibration: CalibrationMode = 'fitted',
-  band: AudioBand = 'wideband',
+  { calibration = 'fitted', band = 'wideband' }: { calibration?: CalibrationMode; band?: AudioBand } = {},
 ): Promise<RoutedOutput> {
   const kept = (output: EngineOutput, languageModel: LanguageModelChoice): RoutedOutput => ({
     ...output,

@@ -90,7 +90,7 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
     const sampleRate = request.media.sample_rate;
     // The en-us model needs what lies between 4 and 8 kHz: telephone audio gives mostly wrong
     // words (eval: 200% WER on 8 kHz prompts); their confidences get the narrowband curve.
-    const band = audioBand(sampleRate, MODEL_SAMPLE_RATE);
+    const band = audioBand(sampleRate);
     if (band === 'narrowband')
       warnings.push(
         `sample_rate ${sampleRate} Hz: the local engine's model needs ${MODEL_SAMPLE_RATE} Hz audio; narrowband (telephone) audio gives many wrong words (their confidences say so)`,
@@ -100,8 +100,7 @@ export class LocalPocketsphinxTranscriber implements Transcriber, OnModuleInit {
       decodeWithRouting(
         (languageModel, firstPass) => this.decode(path, request, languageModel, firstPass),
         shoppingModel,
-        'fitted',
-        band,
+        { band },
       ),
     );
     this.logger.debug({ jobId: request.jobId, languageModel: output.languageModel }, 'decoded');

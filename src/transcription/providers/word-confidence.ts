@@ -1,6 +1,7 @@
 import { CalibrationMode, PlattCurve, plattProbability } from '../../common/calibration/platt';
 import type { Word } from '../transcription.types';
 import type { LanguageModelChoice } from './language-model-routing';
+import { SAMPLE_RATE } from './pocketsphinx-engine';
 
 /**
  * pocketsphinx's word posterior -> the probability that the word is right, per language model
@@ -32,10 +33,11 @@ export const WORD_CONFIDENCE_CURVES: Record<LanguageModelChoice, PlattCurve> = {
  */
 export const NARROWBAND_WORD_CONFIDENCE_CURVE: PlattCurve = { a: 2.1782, b: -3.0525 };
 
-/** wideband: 16 kHz or more (what the model was trained on); narrowband: less. */
+/** wideband: the model's 16 kHz or more (what it was trained on); narrowband: less. */
 export type AudioBand = 'wideband' | 'narrowband';
 
-export function audioBand(sampleRate: number | null | undefined, modelRate: number): AudioBand {
+/** The band of audio stored at this rate (unknown: wideband, the model's own rate is assumed). */
+export function audioBand(sampleRate: number | null | undefined, modelRate = SAMPLE_RATE): AudioBand {
   return sampleRate && sampleRate < modelRate ? 'narrowband' : 'wideband';
 }
 
